@@ -1,0 +1,472 @@
+"""The quarterly performance dashboard ("Appendix A"): one row per metric.
+
+For each metric the builder picks, from the figures published by the report's cut-off date:
+this year's figure, last year's comparable figure, the benchmark (the latest national average
+published by the cut-off, or the local target or milestone for the period), then applies the
+rating and direction-of-travel rules and gathers the annual series for the past-trend chart.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pandas as pd
+
+from . import formatting as fmt
+from .inputs import Inputs
+from .periods import FinancialYear, ReportPeriod, overlaps, period_label, shift_years
+from .rules import Direction, Figure, MetricRule, Rating, direction_of_travel, rate_against
+from .trend import five_point_trend
+
+ENGLAND = "E92000001"
+LAYERS = ("Prevent need", "Reduce need", "Delay need", "Meet need")
+SURVEY_BASES = ("annual_survey", "biennial_survey")
+
+
+class MissingInputsError(RuntimeError):
+    """The inputs do not cover the requested quarter; the message lists what is missing."""
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """Everything that fixes what a report may use: inputs, council, period and cut-off date."""
+
+    inputs: Inputs
+    council_code: str
+    period: ReportPeriod
+    cut_off: date
+    committee_date: date
+    confidence: float = 0.95
+
+    @property
+    def council_name(self) -> str:
+        return str(self.inputs.councils.loc[self.council_code, "council_name"])
+
+    @property
+    def short_name(self) -> str:
+        return str(self.inputs.councils.loc[self.council_code, "short_name"])
+
+
+def report_context(inputs: Inputs, financial_year: str, quarter: int, council_code: str) -> ReportContext:
+    """Look up the quarter in the reporting calendar and check the inputs cover it.
+
+    Raises :class:`MissingInputsError` naming every missing input (the calendar row, and the
+    metrics with no figure for the quarter) so that nothing is half-built.
+    """
+    period = ReportPeriod.from_params(financial_year, quarter)
+    problems: list[str] = []
+    if council_code not in inputs.councils.index:
+        known = ", ".join(inputs.councils.index)
+        raise MissingInputsError(
+            f"council {council_code!r} is not in data/raw/councils.csv (known: {known})"
+        )
+    calendar = inputs.calendar
+    match = calendar[
+        (calendar["council_code"] == council_code)
+        & (calendar["financial_year"] == period.year.code)
+        & (calendar["quarter"] == period.quarter)
+    ]
+    if match.empty:
+        problems.append(
+            f"data/raw/reporting_calendar.csv has no row for {council_code} {period.year.code} "
+            f"quarter {period.quarter} (its cut-off date and committee date)"
+        )
+        cut_off = period.end + timedelta(days=92)
+        committee = cut_off
+    else:
+        cut_off = match.iloc[0]["cut_off"]
+        committee = match.iloc[0]["committee_date"]
+    quarter_start = period.year.quarter_start(period.quarter)
+    obs = inputs.observations
+    in_quarter = obs[
+        (obs["council_code"] == council_code)
+        & (obs["period_end"] >= quarter_start)
+        & (obs["period_end"] <= period.end)
+        & (obs["as_of"] <= cut_off)
+    ]
+    if in_quarter.empty:
+        expected = inputs.metrics[
+            inputs.metrics["period_basis"].isin(["financial_ytd", "snapshot"])
+        ]["metric_id"]
+        problems.append(
+            f"data/raw/observations.csv has no figures for periods ending "
+            f"{quarter_start:%d %B %Y} to {period.end:%d %B %Y} published by {cut_off:%d %B %Y}; "
+            f"expected at least: {', '.join(expected)}"
+        )
+    if problems:
+        raise MissingInputsError(
+            f"cannot build the {period.label} report for {council_code}:\n  - " + "\n  - ".join(problems)
+        )
+    return ReportContext(inputs, council_code, period, cut_off, committee)
+
+
+def metric_rule(metric: pd.Series) -> MetricRule:
+    """The rules' view of a catalogue row."""
+    tolerance = metric["tolerance"]
+    return MetricRule(
+        kind=metric["kind"],
+        polarity=metric["polarity"],
+        multiplier=float(metric["multiplier"]),
+        poisson=bool(metric["poisson"]),
+        tolerance=None if fmt.is_missing(tolerance) else float(tolerance),
+    )
+
+
+def figure_of(row: pd.Series | None) -> Figure:
+    """A rules :class:`Figure` from an observation row."""
+    if row is None:
+        return Figure(None)
+
+    def get(name: str) -> float | None:
+        value = row.get(name)
+        return None if fmt.is_missing(value) else float(value)
+
+    return Figure(get("value"), get("numerator"), get("denominator"), get("margin_of_error"), get("respondents"))
+
+
+def published_by(ctx: ReportContext, metric_id: str) -> pd.DataFrame:
+    """The council's figures for a metric known by the cut-off, latest vintage of each period."""
+    obs = ctx.inputs.observations
+    rows = obs[
+        (obs["council_code"] == ctx.council_code)
+        & (obs["metric_id"] == metric_id)
+        & (obs["as_of"] <= ctx.cut_off)
+    ]
+    rows = rows.sort_values(["period_start", "period_end", "as_of"], kind="stable")
+    return rows.drop_duplicates(["period_start", "period_end"], keep="last")
+
+
+def _has_value(row: pd.Series) -> bool:
+    return not fmt.is_missing(row["value"])
+
+
+def _is_full_year(row: pd.Series, year: FinancialYear) -> bool:
+    return row["period_start"] == year.start and row["period_end"] == year.end
+
+
+def select_current(rows: pd.DataFrame, metric: pd.Series, period: ReportPeriod) -> pd.Series | None:
+    """This year's figure: the newest actual figure ending in the year up to the quarter end;
+    else a forecast or a status note for the year; else the newest figure ending in the previous
+    year (outcome measures with a follow-up lag), never the previous year's full-year outturn."""
+    year, end = period.year, period.end
+    if metric["period_basis"] in SURVEY_BASES:
+        this_year = rows[(rows["period_start"] == year.start) & (rows["period_end"] == year.end)]
+        return this_year.iloc[-1] if not this_year.empty else None
+    actual = rows[(rows["estimate"] != "forecast") & rows["value"].notna() & (rows["period_end"] <= end)]
+    actual = actual[~actual.apply(lambda r: _is_full_year(r, year.previous()), axis=1)] if not actual.empty else actual
+    ending_this_year = actual[actual["period_end"] >= year.start]
+    if not ending_this_year.empty:
+        return ending_this_year.sort_values(["period_end", "period_start"]).iloc[-1]
+    covering = rows[
+        ((rows["estimate"] == "forecast") | rows["value"].isna())
+        & (rows["period_start"] <= end)
+        & (rows["period_end"] >= end)
+    ]
+    if not covering.empty:
+        return covering.iloc[-1]
+    recent = actual[actual["period_end"] > shift_years(end, -1)]
+    if not recent.empty:
+        return recent.sort_values(["period_end", "period_start"]).iloc[-1]
+    return None
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Last year's figure and whether a direction of travel may be tested against it."""
+
+    row: pd.Series | None
+    comparable: bool
+    reason: str = ""
+
+
+def select_previous(
+    rows: pd.DataFrame, current: pd.Series | None, metric: pd.Series, period: ReportPeriod
+) -> Comparison:
+    """Last year's figure for the same period, else the position at the end of last year (for
+    snapshots), else last year's outturn; with the reason when the periods are not comparable."""
+    if current is None:
+        return Comparison(None, False, "no figure for this year")
+    valued = rows[rows["value"].notna()]
+    if not _has_value(current):
+        earlier = valued[valued["period_end"] < current["period_start"]]
+        if earlier.empty:
+            return Comparison(None, False, "no earlier figure")
+        return Comparison(earlier.sort_values("period_end").iloc[-1], False, "no figure for this year yet")
+    start, end = current["period_start"], current["period_end"]
+    same = valued[(valued["period_start"] == shift_years(start, -1)) & (valued["period_end"] == shift_years(end, -1))]
+    year_end = period.year.start - timedelta(days=1)
+    if not same.empty:
+        chosen, comparable, reason = same.iloc[-1], True, ""
+    elif start == end and not (found := valued[valued["period_end"] == year_end]).empty and end > year_end:
+        chosen, comparable, reason = found.sort_values("period_start").iloc[-1], True, ""
+    else:
+        same_start = valued[valued["period_start"] == shift_years(start, -1)]
+        previous_year = period.year.previous()
+        full_year = valued[(valued["period_start"] == previous_year.start) & (valued["period_end"] == previous_year.end)]
+        pool = same_start if not same_start.empty else full_year
+        if pool.empty:
+            return Comparison(None, False, "no figure for the same period last year")
+        chosen = pool.assign(length=pool["period_end"] - pool["period_start"]).sort_values("length").iloc[-1]
+        comparable = False
+        if overlaps(chosen["period_start"], chosen["period_end"], start, end):
+            reason = "overlapping periods"
+        else:
+            reason = "periods of different length (part-year against full year)"
+    if current["estimate"] == "forecast":
+        comparable, reason = False, "forecast, not an actual"
+    break_from = metric["series_break_from"]
+    if comparable and not fmt.is_missing(break_from) and chosen["period_start"] < break_from <= end:
+        comparable, reason = False, f"series break: {metric['series_break_reason']}"
+    return Comparison(chosen, comparable, reason)
+
+
+def select_national_average(ctx: ReportContext, metric_id: str) -> pd.Series | None:
+    """The newest England average published by the cut-off date (newest year, then newest release)."""
+    averages = ctx.inputs.national_averages
+    rows = averages[
+        (averages["metric_id"] == metric_id)
+        & (averages["area_code"] == ENGLAND)
+        & (averages["published"] <= ctx.cut_off)
+    ]
+    if rows.empty:
+        return None
+    return rows.sort_values(["period_end", "published"]).iloc[-1]
+
+
+def select_target(ctx: ReportContext, metric_id: str, current: pd.Series | None) -> pd.Series | None:
+    """The local target for this period: a milestone for exactly this period, else the target
+    whose period contains this figure's end date."""
+    if current is None:
+        return None
+    targets = ctx.inputs.targets
+    rows = targets[
+        (targets["council_code"] == ctx.council_code)
+        & (targets["metric_id"] == metric_id)
+        & (targets["as_of"] <= ctx.cut_off)
+    ]
+    exact = rows[(rows["period_start"] == current["period_start"]) & (rows["period_end"] == current["period_end"])]
+    if not exact.empty:
+        return exact.sort_values("as_of").iloc[-1]
+    containing = rows[(rows["period_start"] <= current["period_end"]) & (rows["period_end"] >= current["period_end"])]
+    if not containing.empty:
+        return containing.sort_values(["period_end", "as_of"]).iloc[-1]
+    return None
+
+
+def annual_series(ctx: ReportContext, metric: pd.Series) -> pd.DataFrame:
+    """Council and England values by financial year, as known at the cut-off.
+
+    Only whole financial years count; years before a series break are left out.
+    """
+    metric_id = metric["metric_id"]
+    rows = published_by(ctx, metric_id)
+    rows = rows[rows["value"].notna() & (rows["estimate"] != "forecast")]
+    rows = rows[rows.apply(lambda r: _is_full_year(r, FinancialYear.containing(r["period_start"])), axis=1)] if not rows.empty else rows
+    averages = ctx.inputs.national_averages
+    england = averages[
+        (averages["metric_id"] == metric_id)
+        & (averages["area_code"] == ENGLAND)
+        & (averages["published"] <= ctx.cut_off)
+    ].sort_values(["period_end", "published"]).drop_duplicates(["period_start", "period_end"], keep="last")
+    records: dict[str, dict] = {}
+    for _, row in rows.iterrows():
+        label = FinancialYear.containing(row["period_start"]).label
+        records.setdefault(label, {"year": label, "start": row["period_start"]}).update(
+            council=row["value"], margin_of_error=row["margin_of_error"], numerator=row["numerator"],
+            denominator=row["denominator"],
+        )
+    for _, row in england.iterrows():
+        label = FinancialYear.containing(row["period_start"]).label
+        records.setdefault(label, {"year": label, "start": row["period_start"]})["england"] = row["value"]
+    series = pd.DataFrame(
+        records.values(),
+        columns=["year", "start", "council", "england", "margin_of_error", "numerator", "denominator"],
+    )
+    if series.empty:
+        return series
+    series = series.sort_values("start").reset_index(drop=True)
+    break_from = metric["series_break_from"]
+    if not fmt.is_missing(break_from):
+        series = series[series["start"] >= break_from].reset_index(drop=True)
+    series.insert(0, "metric_id", metric_id)
+    return series
+
+
+def trend_status(series: pd.DataFrame, metric: pd.Series) -> str:
+    """What the past-trend column says when there is no chart to draw, else an empty string."""
+    points = 0 if series.empty else int(series["council"].notna().sum())
+    if points >= 2:
+        return ""
+    if not fmt.is_missing(metric["series_break_from"]):
+        return f"No trend data available due to the {metric['series_break_reason']}."
+    return "No annual series available yet."
+
+
+def _benchmark(ctx: ReportContext, metric: pd.Series, current: pd.Series | None) -> dict:
+    if metric["benchmark_type"] == "national":
+        average = select_national_average(ctx, metric["metric_id"])
+        if average is None:
+            return {"benchmark_value": None, "benchmark_label": "National data not yet published", "is_target": False}
+        year = FinancialYear.containing(average["period_start"])
+        return {
+            "benchmark_value": float(average["value"]),
+            "benchmark_label": f"{year.short_label} national average",
+            "benchmark_period": year.label,
+            "benchmark_published": average["published"],
+            "is_target": False,
+        }
+    if metric["benchmark_type"] == "local_target":
+        target = select_target(ctx, metric["metric_id"], current)
+        if target is None:
+            return {"benchmark_value": None, "benchmark_label": "No local target set", "is_target": True}
+        return {
+            "benchmark_value": None if fmt.is_missing(target["target"]) else float(target["target"]),
+            "benchmark_label": f"Local {target['label'][0].lower()}{target['label'][1:]}",
+            "benchmark_operator": target["operator"] if not fmt.is_missing(target["operator"]) else None,
+            "band": None
+            if fmt.is_missing(target["target_low"])
+            else (float(target["target_low"]), float(target["target_high"])),
+            "is_target": True,
+        }
+    return {"benchmark_value": None, "benchmark_label": "For information only", "is_target": False}
+
+
+def build_dashboard(ctx: ReportContext) -> pd.DataFrame:
+    """Build the dashboard table: one row per metric in catalogue order, with every verdict."""
+    records = []
+    metrics = ctx.inputs.metrics.sort_values("display_order")
+    for _, metric in metrics.iterrows():
+        records.append(build_row(ctx, metric))
+    table = pd.DataFrame(records)
+    table["layer"] = pd.Categorical(table["layer"], categories=LAYERS, ordered=True)
+    return table.sort_values(["layer", "display_order"], kind="stable").reset_index(drop=True)
+
+
+def build_row(ctx: ReportContext, metric: pd.Series) -> dict:
+    """One dashboard row (see :func:`build_dashboard`)."""
+    rule = metric_rule(metric)
+    rows = published_by(ctx, metric["metric_id"])
+    current = select_current(rows, metric, ctx.period)
+    comparison = select_previous(rows, current, metric, ctx.period)
+    previous = comparison.row
+    bench = _benchmark(ctx, metric, current)
+
+    rated_row, rated_note = current, ""
+    if current is not None and not _has_value(current) and previous is not None:
+        rated_row = previous
+        rated_note = f"rating uses the {period_label(previous['period_start'], previous['period_end'])} figure"
+    if metric["polarity"] == "info":
+        rating = Rating("not_compared", reason="information only")
+    elif rated_row is None:
+        rating = Rating("not_compared", reason="no figure")
+    elif rated_row["estimate"] == "forecast":
+        rating = Rating("not_compared", reason="forecast, not an actual")
+    else:
+        rating = rate_against(
+            figure_of(rated_row),
+            rule,
+            bench.get("benchmark_value"),
+            is_target=bench.get("is_target", False),
+            operator=bench.get("benchmark_operator"),
+            band=bench.get("band"),
+            confidence=ctx.confidence,
+        )
+    if comparison.comparable:
+        direction = direction_of_travel(
+            figure_of(current), figure_of(previous), rule, band=bench.get("band"), confidence=ctx.confidence
+        )
+    else:
+        direction = Direction("not_compared", reason=comparison.reason)
+
+    series = annual_series(ctx, metric)
+    trend = five_point_trend(series, metric) if not series.empty else None
+
+    def label(row: pd.Series | None) -> str:
+        return "" if row is None else period_label(row["period_start"], row["period_end"], metric["period_basis"])
+
+    def field(row: pd.Series | None, name: str):
+        return None if row is None or fmt.is_missing(row[name]) else row[name]
+
+    footnotes = [text for text in (metric["footnote"],) if not fmt.is_missing(text)]
+    for row in (current, previous):
+        if row is not None and not fmt.is_missing(row["note"]) and _has_value(row):
+            footnotes.append(f"{label(row)}: {row['note']}")
+    return {
+        "metric_id": metric["metric_id"],
+        "display_order": int(metric["display_order"]),
+        "layer": metric["layer"],
+        "strategic_outcome": metric["strategic_outcome"],
+        "outcome_statement": metric["outcome_statement"],
+        "framework": metric["framework"],
+        "code": "" if fmt.is_missing(metric["code"]) else metric["code"],
+        "description": metric["description"],
+        "polarity": metric["polarity"],
+        "aim": {"high": "High", "low": "Low", "band": "Within band", "info": "N/A"}[metric["polarity"]],
+        "kind": metric["kind"],
+        "display_format": metric["display_format"],
+        "unit": metric["unit"],
+        "current_period": label(current),
+        "current_period_start": field(current, "period_start"),
+        "current_period_end": field(current, "period_end"),
+        "current_value": field(current, "value"),
+        "current_numerator": field(current, "numerator"),
+        "current_denominator": field(current, "denominator"),
+        "current_estimate": field(current, "estimate"),
+        "current_note": field(current, "note"),
+        "current_source": field(current, "source"),
+        "previous_period": label(previous),
+        "previous_value": field(previous, "value"),
+        "previous_numerator": field(previous, "numerator"),
+        "previous_denominator": field(previous, "denominator"),
+        "previous_source": field(previous, "source"),
+        "benchmark_value": bench.get("benchmark_value"),
+        "benchmark_label": bench.get("benchmark_label"),
+        "benchmark_operator": bench.get("benchmark_operator"),
+        "benchmark_is_target": bench.get("is_target", False),
+        "rating": rating.verdict,
+        "rating_basis": rating.basis,
+        "rating_ci_low": None if rating.interval is None else rating.interval.low,
+        "rating_ci_high": None if rating.interval is None else rating.interval.high,
+        "rating_reason": rating.reason or rated_note,
+        "target_met": rating.target_met,
+        "rating_indicative": rating.indicative,
+        "dot": direction.verdict,
+        "dot_basis": direction.basis,
+        "dot_change": direction.change,
+        "dot_low": direction.low,
+        "dot_high": direction.high,
+        "dot_p_value": direction.p_value,
+        "dot_unit": direction.unit,
+        "dot_indicative": direction.indicative,
+        "dot_reason": direction.reason,
+        "trend_status": trend_status(series, metric),
+        "trend_test": "" if trend is None else trend,
+        "footnotes": " | ".join(footnotes),
+    }
+
+
+def summary_counts(table: pd.DataFrame) -> dict[str, dict[str, int]]:
+    """How many metrics improved, were similar or worsened; and were better, similar or below
+    their benchmark. Information-only metrics and "not compared" verdicts are counted apart."""
+    rating = table["rating"].value_counts().to_dict()
+    dot = table["dot"].value_counts().to_dict()
+    return {
+        "rating": {
+            "better": rating.get("better", 0) + rating.get("on_target", 0),
+            "similar": rating.get("similar", 0),
+            "worse": rating.get("worse", 0),
+            "not_compared": rating.get("not_compared", 0) + rating.get("higher", 0) + rating.get("lower", 0),
+        },
+        "dot": {
+            "improved": dot.get("improved", 0),
+            "no_significant_change": dot.get("no_significant_change", 0),
+            "worsened": dot.get("worsened", 0),
+            "not_compared": dot.get("not_compared", 0) + dot.get("increased", 0) + dot.get("decreased", 0),
+        },
+    }
+
+
+def is_nan(value) -> bool:
+    return isinstance(value, float) and math.isnan(value)

@@ -1,0 +1,80 @@
+"""Number and verdict formatting in the committee papers' style."""
+
+from __future__ import annotations
+
+import math
+
+#: Plain-English labels for rating and direction-of-travel verdicts, with a glyph each so that
+#: no verdict relies on colour alone.
+RATING_TEXT = {
+    "better": ("▲", "Better than"),
+    "similar": ("●", "Similar to"),
+    "worse": ("▼", "Worse than"),
+    "higher": ("▲", "Higher than"),
+    "lower": ("▼", "Lower than"),
+    "on_target": ("●", "Within target band"),
+    "not_compared": ("–", "Not compared"),
+}
+DOT_TEXT = {
+    "improved": ("↑", "Improved"),
+    "worsened": ("↓", "Worsened"),
+    "no_significant_change": ("→", "No significant change"),
+    "increased": ("↑", "Increased"),
+    "decreased": ("↓", "Decreased"),
+    "not_compared": ("–", "Not compared"),
+}
+
+
+def is_missing(value: object) -> bool:
+    """True for None and NaN."""
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def format_value(value: float | None, display_format: str, unit: str = "") -> str:
+    """Format a figure: ``pct1`` 87.1%, ``thousands1`` 41.0k, ``rate1`` 14.3 per 100k, ``int`` 1,234."""
+    if is_missing(value):
+        return ""
+    if display_format == "pct1":
+        return f"{value:.1f}%"
+    if display_format == "thousands1":
+        return f"{value / 1000:,.1f}k"
+    if display_format == "rate1":
+        return f"{value:,.1f} per 100k"
+    if display_format == "int":
+        return f"{value:,.0f}"
+    return f"{value:,.1f}"
+
+
+def format_count(value: float | None) -> str:
+    """A whole count with thousands separators."""
+    return "" if is_missing(value) else f"{value:,.0f}"
+
+
+def out_of(numerator: float | None, denominator: float | None) -> str:
+    """``"(1,227 out of 1,408)"``, or an empty string when either is unknown."""
+    if is_missing(numerator) or is_missing(denominator):
+        return ""
+    return f"({format_count(numerator)} out of {format_count(denominator)})"
+
+
+def signed(value: float, decimals: int = 1, suffix: str = "") -> str:
+    """A number with an explicit sign, using a true minus sign."""
+    text = f"{abs(value):,.{decimals}f}{suffix}"
+    return ("+" if value > 0 else "−" if value < 0 else "±") + text
+
+
+def describe_change(change: float | None, low: float | None, high: float | None, unit: str) -> str:
+    """The change behind a direction of travel, e.g. ``+4.5 pp (95% CI +0.1 to +8.8)``."""
+    if is_missing(change):
+        return ""
+    if unit == "pp":
+        text = f"{signed(change, 1, ' pp')}"
+        if not is_missing(low) and not is_missing(high):
+            text += f" (95% CI {signed(low)} to {signed(high)})"
+        return text
+    if unit == "ratio":
+        text = f"rate ratio {change:.2f}"
+        if not is_missing(low) and not is_missing(high):
+            text += f" (95% CI {low:.2f} to {high:.2f})"
+        return text
+    return signed(change * 100, 1, "%")
