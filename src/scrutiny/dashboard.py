@@ -73,8 +73,8 @@ def report_context(inputs: Inputs, financial_year: str, quarter: int, council_co
             f"data/raw/reporting_calendar.csv has no row for {council_code} {period.year.code} "
             f"quarter {period.quarter} (its cut-off date and committee date)"
         )
-        cut_off = period.end + timedelta(days=92)
-        committee = cut_off
+        cut_off = None
+        committee = None
     else:
         cut_off = match.iloc[0]["cut_off"]
         committee = match.iloc[0]["committee_date"]
@@ -84,15 +84,18 @@ def report_context(inputs: Inputs, financial_year: str, quarter: int, council_co
         (obs["council_code"] == council_code)
         & (obs["period_end"] >= quarter_start)
         & (obs["period_end"] <= period.end)
-        & (obs["as_of"] <= cut_off)
     ]
+    if cut_off is not None:
+        in_quarter = in_quarter[in_quarter["as_of"] <= cut_off]
     if in_quarter.empty:
         expected = inputs.metrics[
             inputs.metrics["period_basis"].isin(["financial_ytd", "snapshot"])
         ]["metric_id"]
         problems.append(
             f"data/raw/observations.csv has no figures for periods ending "
-            f"{quarter_start:%d %B %Y} to {period.end:%d %B %Y} published by {cut_off:%d %B %Y}; "
+            f"{quarter_start:%d %B %Y} to {period.end:%d %B %Y}"
+            + (f" published by {cut_off:%d %B %Y}" if cut_off else "")
+            + "; "
             f"expected at least: {', '.join(expected)}"
         )
     if problems:
@@ -323,7 +326,7 @@ def _benchmark(ctx: ReportContext, metric: pd.Series, current: pd.Series | None)
             return {"benchmark_value": None, "benchmark_label": "No local target set", "is_target": True}
         return {
             "benchmark_value": None if fmt.is_missing(target["target"]) else float(target["target"]),
-            "benchmark_label": f"Local {target['label'][0].lower()}{target['label'][1:]}",
+            "benchmark_label": str(target["label"]),
             "benchmark_operator": target["operator"] if not fmt.is_missing(target["operator"]) else None,
             "band": None
             if fmt.is_missing(target["target_low"])

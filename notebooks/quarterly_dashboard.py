@@ -1,0 +1,83 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: kernelspec,-jupytext.text_representation.jupytext_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% tags=["parameters"]
+financial_year = "2025-26"  # financial year, as YYYY-YY
+quarter = 3  # quarter 1-4; figures are year to date to the quarter's end
+council_code = "E10000018"  # ONS code of the council (Leicestershire)
+data_dir = "data/raw"  # the council's input tables, relative to the project root
+output_dir = ""  # where the CSV tables are written; empty writes nothing
+
+# %% tags=["remove_cell"]
+# %load_ext autoreload
+# %autoreload 2
+from IPython.display import HTML, Markdown, display
+
+from scrutiny import charts, narrative, provenance, render
+from scrutiny.paths import resolve
+from scrutiny.quarterly import build_quarterly_report, write_tables
+
+report = build_quarterly_report(resolve(data_dir), financial_year, quarter, council_code)
+context = report.context
+written = write_tables(report, resolve(output_dir)) if output_dir else []
+
+# %%
+display(Markdown(
+    f"# Adults and Communities performance {context.period.year.label}: "
+    f"quarter {context.period.quarter}\n\n"
+    f"**{context.council_name}** · Appendix A: performance dashboard for "
+    f"{context.period.label} · Adults and Communities Overview and Scrutiny Committee, "
+    f"{context.committee_date:%d %B %Y}"
+))
+
+# %% [markdown]
+# ## Summary
+#
+# Each metric is rated against the latest national average or the local target or milestone
+# for the period, and compared with the same period last year. Ratings and directions of
+# travel are statistical tests, not a reading of the arrows: see the method notes at the end.
+
+# %%
+display(Markdown(narrative.summary_sentence(report.counts, len(report.table))))
+charts.as_image(charts.summary_chart(report.table))
+
+# %% [markdown]
+# ## Appendix A: performance dashboard
+#
+# Grouped by the layers of the Adults and Communities Strategy 2025-2029 (Prevent, Reduce,
+# Delay and Meet need) and the Strategic Plan 2022-26 outcomes.
+
+# %%
+display(HTML(render.dashboard_html(report.table, report.series, report.this_year_label, report.last_year_label)))
+
+# %% [markdown]
+# ## Draft commentary for the covering report
+#
+# Drafted from the figures and verdicts above, for officers to edit.
+
+# %%
+for layer, sentences in narrative.layer_paragraphs(report.table).items():
+    display(Markdown(f"**{layer}**\n\n" + "\n\n".join(f"- {s}" for s in sentences)))
+
+# %% [markdown]
+# ## Data sources, method and provenance
+
+# %% tags=["nbval-ignore-output"]
+display(HTML(provenance.provenance_html(
+    context.inputs,
+    {"financial_year": financial_year, "quarter": quarter, "council_code": council_code, "data_dir": data_dir},
+    context.cut_off,
+    provenance.used_source_ids(report.table, context.inputs),
+)))

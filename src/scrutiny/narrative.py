@@ -1,0 +1,124 @@
+"""Sentences for the covering report, drafted from the dashboard table.
+
+The wording follows the committee papers ("At the end of December 2025, 87.6% (1,286 out of
+1,468) ... similar to 87.3% in 2024/25 and above the national average of 81.4%") but every
+comparison word comes from the statistical verdict, not from the size of the difference.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from . import formatting as fmt
+
+_DOT_PHRASE = {
+    "improved": "a significant improvement on",
+    "worsened": "a significant deterioration from",
+    "no_significant_change": "similar to",
+    "increased": "an increase on",
+    "decreased": "a decrease from",
+}
+_RATING_PHRASE = {
+    "better": "better than",
+    "similar": "similar to",
+    "worse": "below",
+    "higher": "higher than",
+    "lower": "lower than",
+    "on_target": "within",
+}
+
+
+def _period_phrase(row: pd.Series) -> str:
+    start, end = row["current_period_start"], row["current_period_end"]
+    if fmt.is_missing(end):
+        return ""
+    if start == end:
+        return f"At the end of {end:%B %Y}"
+    months = (end.year - start.year) * 12 + end.month - start.month + 1
+    if months == 12 and not (start.month == 4 and start.day == 1):
+        return f"In the 12 months to {end:%B %Y}"
+    if start.year == end.year:
+        return f"Between {start:%B} and {end:%B %Y}"
+    return f"Between {start:%B %Y} and {end:%B %Y}"
+
+
+def _figure(row: pd.Series, which: str) -> str:
+    value = fmt.format_value(row[f"{which}_value"], row["display_format"])
+    if row["kind"] == "proportion":
+        counts = fmt.out_of(row[f"{which}_numerator"], row[f"{which}_denominator"])
+        return f"{value} {counts}".strip()
+    if row["kind"] == "rate" and not fmt.is_missing(row[f"{which}_numerator"]):
+        return f"{value} ({fmt.format_count(row[f'{which}_numerator'])} admissions)"
+    if row["display_format"] == "thousands1":
+        return fmt.format_count(row[f"{which}_value"])
+    return value
+
+
+def _subject(row: pd.Series) -> str:
+    code = f"{row['framework']} {row['code']}".strip() if row["framework"] == "ASCOF" else ""
+    description = row["description"]
+    return f"{description} ({code})" if code else description
+
+
+def metric_sentence(row: pd.Series) -> str:
+    """One sentence on a metric: this year's figure, last year's, and the benchmark."""
+    subject = _subject(row)
+    if fmt.is_missing(row["current_value"]):
+        note = row["current_note"] or "no figure is available yet"
+        text = f"{subject}: {str(note).rstrip('.')}."
+        if not fmt.is_missing(row["previous_value"]):
+            text += f" The latest result, {_figure(row, 'previous')} in {row['previous_period']}"
+            if row["rating"] != "not_compared" and not fmt.is_missing(row["benchmark_value"]):
+                text += (
+                    f", was {_RATING_PHRASE[row['rating']]} the {row['benchmark_label']} of "
+                    f"{fmt.format_value(row['benchmark_value'], row['display_format'])}"
+                )
+            text += "."
+        return text
+    lead = _period_phrase(row)
+    forecast = row["current_estimate"] == "forecast"
+    verb = "is forecast at" if forecast else "was"
+    text = f"{lead}, {subject[0].lower() + subject[1:]} {verb} {_figure(row, 'current')}"
+    clauses = []
+    if not fmt.is_missing(row["previous_value"]):
+        previous = f"{_figure(row, 'previous')} in {row['previous_period']}"
+        if row["dot"] in _DOT_PHRASE:
+            clauses.append(f"{_DOT_PHRASE[row['dot']]} {previous}")
+        else:
+            clauses.append(f"against {previous} (not compared: {row['dot_reason']})")
+    if row["rating"] in _RATING_PHRASE and not fmt.is_missing(row["benchmark_value"]):
+        benchmark = fmt.format_value(row["benchmark_value"], row["display_format"])
+        phrase = _RATING_PHRASE[row["rating"]]
+        if row["benchmark_is_target"]:
+            met = {True: "met", False: "not met"}.get(row["target_met"], "")
+            clauses.append(f"{phrase} the {row['benchmark_label'].lower()} of {benchmark}" + (f" (target {met})" if met else ""))
+        else:
+            clauses.append(f"{phrase} the {row['benchmark_label']} of {benchmark}")
+    if row["rating_indicative"]:
+        clauses.append("a comparison that is indicative only")
+    if clauses:
+        text += ", " + (" and ".join(clauses) if len(clauses) <= 2 else ", ".join(clauses[:-1]) + " and " + clauses[-1])
+    return text + "."
+
+
+def summary_sentence(counts: dict[str, dict[str, int]], total: int) -> str:
+    """How many metrics were better, similar or below benchmark, and improved, similar or worse."""
+    r, d = counts["rating"], counts["dot"]
+    rated = r["better"] + r["similar"] + r["worse"]
+    compared = d["improved"] + d["no_significant_change"] + d["worsened"]
+    return (
+        f"Of the {total} metrics, {rated} could be rated against a national average or local target: "
+        f"{r['better']} performed better, {r['similar']} similar and {r['worse']} below. "
+        f"{compared} could be compared like for like with last year: {d['improved']} improved, "
+        f"{d['no_significant_change']} showed no significant change and {d['worsened']} worsened; "
+        f"the other {total - compared} were not compared (information-only metrics, surveys not yet "
+        f"repeated, overlapping or mismatched periods, forecasts and series breaks)."
+    )
+
+
+def layer_paragraphs(table: pd.DataFrame) -> dict[str, list[str]]:
+    """The sentences for every metric, grouped by strategy layer in table order."""
+    grouped: dict[str, list[str]] = {}
+    for _, row in table.iterrows():
+        grouped.setdefault(str(row["layer"]), []).append(metric_sentence(row))
+    return grouped

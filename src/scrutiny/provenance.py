@@ -1,0 +1,102 @@
+"""The provenance section every report ends with: inputs and their hashes, sources and their
+publication dates, parameters, and the method rules and version used."""
+
+from __future__ import annotations
+
+import subprocess
+from html import escape
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+
+#: Bump when a rule changes in a way that can change a verdict.
+METHOD_VERSION = "1.0"
+
+METHOD_RULES = [
+    "Ratings compare the 95% confidence interval of the council's figure with the benchmark's point "
+    "value: wholly above or below is better or worse (by the metric's aim); a benchmark inside the "
+    "interval, boundaries included, is 'similar'.",
+    "Intervals: Wilson score for proportions; the published margin of error for survey results "
+    "(Wilson on respondents if only those are known); Byar's method (10 or more events) or the exact "
+    "Poisson interval for rates and counts of people.",
+    "Direction of travel tests the change itself: Newcombe's interval for proportions, a z-test on "
+    "the margins of error for surveys, the exact conditional test for rates and counts of people "
+    "(which must also change by at least 5%), and a 5% materiality threshold for volumes such as "
+    "visits and loans, which have no sampling error.",
+    "Without the precision needed, comparisons use a stated tolerance and are marked 'indicative': "
+    "±3 percentage points for proportions, ±5 points for survey results, ±10% for rates.",
+    "Direction of travel is not compared across a series break (a new data source or counting "
+    "method), for overlapping periods, for part-year against full-year figures, or for forecasts.",
+    "The benchmark is the latest national average published by the report's cut-off date, or the "
+    "local target or milestone for the period; local targets also show whether the point value met it.",
+    "Past trend: council against England by financial year; the five-point trend test (99.8%) where "
+    "five years with intervals exist.",
+    "Counts below 5 are suppressed ([c]) as in the published statistics. Client level data are not "
+    "samples: intervals describe random variation in the underlying process.",
+    "About 1 in 20 comparisons of unchanged performance will appear significant by chance at 95%.",
+]
+
+
+def git_commit(root: Path | None = None) -> str:
+    """The current git commit (with '+changes' if the work tree differs), or 'unknown'."""
+    try:
+        cwd = str(root) if root else None
+        sha = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], capture_output=True, text=True,
+                             check=True, cwd=cwd).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True,
+                               text=True, check=True, cwd=cwd).stdout.strip()
+        return sha + ("+changes" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def package_versions(names=("scrutiny", "pandas", "numpy", "scipy", "statsmodels", "pandera", "matplotlib", "papermill", "nbconvert")) -> dict[str, str]:
+    """Installed versions of the packages that shape the figures."""
+    versions = {}
+    for name in names:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def _table(frame: pd.DataFrame) -> str:
+    head = "".join(f"<th>{escape(str(c))}</th>" for c in frame.columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{escape('' if pd.isna(v) else str(v))}</td>" for v in row) + "</tr>"
+        for row in frame.itertuples(index=False)
+    )
+    return f'<table class="provenance"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def provenance_html(inputs, parameters: dict, cut_off, used_sources: set[str]) -> str:
+    """The provenance section as HTML."""
+    params = pd.DataFrame({"parameter": list(parameters), "value": [str(v) for v in parameters.values()]})
+    sources = inputs.sources[inputs.sources["source_id"].isin(sorted(used_sources))][
+        ["source_id", "publisher", "title", "published", "licence"]
+    ].rename(columns={"published": "published (vintage)"})
+    versions = package_versions()
+    rules = "".join(f"<li>{escape(rule)}</li>" for rule in METHOD_RULES)
+    return (
+        "<style>.provenance{border-collapse:collapse;font-size:8pt;margin-bottom:8px}"
+        ".provenance td,.provenance th{border:1px solid #9aa5b1;padding:2px 4px;text-align:left;vertical-align:top}"
+        ".provenance td:nth-child(2){word-break:break-all}</style>"
+        f"<p>Figures published after the cut-off date of <b>{cut_off:%d %B %Y}</b> are not used.</p>"
+        "<h4>Parameters</h4>" + _table(params)
+        + "<h4>Input files</h4>" + _table(inputs.files)
+        + "<h4>Sources of the figures used</h4>" + _table(sources)
+        + f"<h4>Method (version {METHOD_VERSION})</h4><ol>{rules}</ol>"
+        + "<h4>Software</h4>"
+        + _table(pd.DataFrame({"package": list(versions), "version": list(versions.values())}))
+        + f"<p>Code version (git commit): {escape(git_commit())}</p>"
+    )
+
+
+def used_source_ids(table: pd.DataFrame, inputs) -> set[str]:
+    """Source ids behind the figures and benchmarks a dashboard shows."""
+    used = set(table["current_source"].dropna()) | set(table["previous_source"].dropna())
+    used |= set(inputs.national_averages["source"]) & set(inputs.sources["source_id"])
+    used |= set(inputs.targets["source"])
+    return {s for s in used if s in set(inputs.sources["source_id"])}

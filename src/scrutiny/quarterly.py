@@ -1,0 +1,108 @@
+"""The quarterly dashboard report as a few calls for the notebook.
+
+``build_quarterly_report`` loads and validates the inputs, checks the quarter is covered, builds
+the dashboard table and the trend series, and applies small-number suppression. ``write_tables``
+writes every table behind the report's tables and charts as CSV.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .dashboard import ReportContext, annual_series, build_dashboard, report_context, summary_counts
+from .inputs import load_inputs
+from .periods import FinancialYear
+
+#: Published statistics (ASCOF client level data) suppress counts below 5.
+SUPPRESSION_THRESHOLD = 5
+SUPPRESSED_MARK = "[c]"
+
+
+@dataclass
+class QuarterlyReport:
+    """The dashboard table, trend series and summary counts for one council and quarter."""
+
+    context: ReportContext
+    table: pd.DataFrame
+    series: dict[str, pd.DataFrame]
+    counts: dict[str, dict[str, int]]
+
+    @property
+    def this_year_label(self) -> str:
+        return f"{self.context.period.year.label} performance"
+
+    @property
+    def last_year_label(self) -> str:
+        return f"{self.context.period.year.previous().label} performance"
+
+    def trend_table(self) -> pd.DataFrame:
+        """All annual series in one long table (the data behind the past-trend charts)."""
+        frames = [s.drop(columns=["start"]) for s in self.series.values() if not s.empty]
+        if not frames:
+            return pd.DataFrame(columns=["metric_id", "year", "council", "england"])
+        return pd.concat(frames, ignore_index=True)
+
+    def summary_table(self) -> pd.DataFrame:
+        """The counts behind the summary chart."""
+        rows = [
+            {"measure": group, "verdict": verdict, "metrics": count}
+            for group, verdicts in self.counts.items()
+            for verdict, count in verdicts.items()
+        ]
+        return pd.DataFrame(rows)
+
+
+def suppress_small_counts(table: pd.DataFrame, threshold: int = SUPPRESSION_THRESHOLD) -> pd.DataFrame:
+    """Blank numerators and denominators below ``threshold`` (and counts of people below it),
+    recording which cells were suppressed, as the published statistics do."""
+    table = table.copy()
+    table["suppressed"] = ""
+    for which in ("current", "previous"):
+        for part in ("numerator", "denominator"):
+            column = f"{which}_{part}"
+            small = table[column].notna() & (table[column] > 0) & (table[column] < threshold)
+            table.loc[small, [f"{which}_numerator", f"{which}_denominator"]] = None
+            table.loc[small, "suppressed"] += f"{which} counts {SUPPRESSED_MARK}; "
+        people = (table["kind"] == "count") & (table["unit"] == "people")
+        small_value = people & table[f"{which}_value"].notna() & (table[f"{which}_value"] > 0) & (
+            table[f"{which}_value"] < threshold
+        )
+        table.loc[small_value, f"{which}_value"] = None
+        table.loc[small_value, "suppressed"] += f"{which} value {SUPPRESSED_MARK} (fewer than {threshold}); "
+    return table
+
+
+def build_quarterly_report(
+    data_dir: str | Path, financial_year: str, quarter: int, council_code: str
+) -> QuarterlyReport:
+    """Load the inputs, check they cover the quarter, and build the dashboard."""
+    inputs = load_inputs(data_dir)
+    context = report_context(inputs, financial_year, quarter, council_code)
+    table = suppress_small_counts(build_dashboard(context))
+    metrics = inputs.metrics.sort_values("display_order")
+    series = {m["metric_id"]: annual_series(context, m) for _, m in metrics.iterrows()}
+    return QuarterlyReport(context, table, series, summary_counts(table))
+
+
+def write_tables(report: QuarterlyReport, output_dir: str | Path, stem: str = "quarterly_dashboard") -> list[Path]:
+    """Write the dashboard table, the trend series and the summary counts as CSV files."""
+    output = Path(output_dir)
+    output.mkdir(parents=True, exist_ok=True)
+    written = []
+    for suffix, frame in (
+        ("", report.table),
+        ("_trends", report.trend_table()),
+        ("_summary", report.summary_table()),
+    ):
+        path = output / f"{stem}{suffix}.csv"
+        frame.to_csv(path, index=False, float_format="%.6g", date_format="%Y-%m-%d")
+        written.append(path)
+    return written
+
+
+def fy_label(code: str) -> str:
+    """``"2025-26"`` to ``"2025/26"``."""
+    return FinancialYear.parse(code).label

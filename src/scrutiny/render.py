@@ -1,0 +1,229 @@
+"""HTML rendering of the dashboard table (Appendix A).
+
+Every verdict carries a glyph and words as well as a colour, so the table reads the same in
+black and white and to a screen reader. The stylesheet prints on A4 landscape, repeats the
+table header on each page and keeps rows whole.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+import pandas as pd
+
+from . import formatting as fmt
+from .charts import sparkline_uri
+
+STYLE = """
+<style>
+@page { size: A4 landscape; margin: 12mm 10mm 14mm 10mm; }
+.scrutiny-dash { font-family: "Liberation Sans", Arial, sans-serif; font-size: 9pt; color: #111; }
+.scrutiny-dash h3 { margin: 14px 0 4px; padding: 4px 6px; background: #1f4e79; color: #fff; font-size: 11pt; break-after: avoid; }
+.scrutiny-dash table { border-collapse: collapse; width: 100%; margin-bottom: 8px; table-layout: fixed; }
+.scrutiny-dash thead { display: table-header-group; }
+.scrutiny-dash tr { break-inside: avoid; page-break-inside: avoid; }
+.scrutiny-dash th, .scrutiny-dash td { border: 1px solid #9aa5b1 !important; padding: 3px 4px !important; vertical-align: top !important; text-align: left !important; }
+.scrutiny-dash th { background: #e8eef4; font-weight: bold; }
+.scrutiny-dash td.outcome { background: #f4f6f8; font-style: italic; }
+.scrutiny-dash .small { font-size: 7.5pt; color: #333; }
+.scrutiny-dash .verdict { display: inline-block; margin-top: 2px; padding: 1px 4px; border-radius: 3px; font-weight: bold; border: 1px solid #555; }
+.scrutiny-dash .v-better, .scrutiny-dash .v-improved, .scrutiny-dash .v-on_target { background: #c8e6c9; }
+.scrutiny-dash .v-similar, .scrutiny-dash .v-no_significant_change { background: #eeeeee; }
+.scrutiny-dash .v-worse, .scrutiny-dash .v-worsened { background: #ffcdd2; }
+.scrutiny-dash .v-higher, .scrutiny-dash .v-lower, .scrutiny-dash .v-increased, .scrutiny-dash .v-decreased { background: #bbdefb; }
+.scrutiny-dash .v-not_compared { background: #fff; border-style: dashed; font-weight: normal; }
+.scrutiny-dash .indicative { border-style: dotted; }
+.scrutiny-dash img.spark { width: 100%; max-width: 150px; height: auto; }
+.scrutiny-dash .legend td { border: none; padding: 1px 6px; }
+.scrutiny-dash ol.footnotes { font-size: 8pt; margin-top: 4px; }
+</style>
+"""
+
+COLUMNS = [
+    ("Measure", "8%"),
+    ("Description", "17%"),
+    ("Aim", "5%"),
+    ("Rating", "14%"),
+    ("Direction of travel", "14%"),
+    ("{this_year}", "13%"),
+    ("{last_year}", "13%"),
+    ("Past trend", "16%"),
+]
+
+
+def _verdict_html(verdict: str, text: str, indicative: bool = False) -> str:
+    classes = f"verdict v-{verdict}" + (" indicative" if indicative else "")
+    return f'<span class="{classes}">{escape(text)}</span>'
+
+
+def rating_text(row: pd.Series) -> tuple[str, str]:
+    """(glyph and label, short explanation) for a rating."""
+    glyph, label = fmt.RATING_TEXT[row["rating"]]
+    if row["rating"] == "not_compared":
+        return f"{glyph} {label}", str(row["rating_reason"] or "")
+    text = f"{glyph} {label.split(' ')[0]}"
+    if row["rating_indicative"]:
+        text += " (indicative)"
+    detail = []
+    if row["target_met"] is True:
+        detail.append("target met")
+    elif row["target_met"] is False:
+        detail.append("target not met")
+    if row["rating_reason"]:
+        detail.append(str(row["rating_reason"]))
+    return text, "; ".join(detail)
+
+
+def dot_text(row: pd.Series) -> tuple[str, str]:
+    """(glyph and label, the change and its interval or the reason) for a direction of travel."""
+    glyph, label = fmt.DOT_TEXT[row["dot"]]
+    if row["dot"] == "not_compared":
+        return f"{glyph} {label}", str(row["dot_reason"] or "")
+    text = f"{glyph} {label}" + (" (indicative)" if row["dot_indicative"] else "")
+    return text, fmt.describe_change(row["dot_change"], row["dot_low"], row["dot_high"], row["dot_unit"])
+
+
+def figure_text(row: pd.Series, which: str) -> tuple[str, str]:
+    """(headline figure, details such as "n out of d" and the period) for this or last year."""
+    value = row[f"{which}_value"]
+    numerator, denominator = row[f"{which}_numerator"], row[f"{which}_denominator"]
+    period = row[f"{which}_period"]
+    if fmt.is_missing(value):
+        note = row["current_note"] if which == "current" else ""
+        return (escape(str(note or "No figure")), "")
+    headline = fmt.format_value(value, row["display_format"])
+    details = []
+    if row["kind"] == "proportion" and not fmt.is_missing(denominator):
+        details.append(fmt.out_of(numerator, denominator))
+    elif row["kind"] == "rate" and not fmt.is_missing(numerator):
+        details.append(f"{fmt.format_count(numerator)} admissions")
+    elif row["kind"] == "count" and not fmt.is_missing(denominator):
+        details.append(f"{value / denominator * 100:.1f}% of {fmt.format_count(denominator)} waiting")
+    if which == "current" and row["current_estimate"] == "forecast":
+        details.insert(0, "Forecast")
+    if period:
+        details.append(period)
+    return escape(headline), escape(" · ".join(d for d in details if d))
+
+
+def benchmark_text(row: pd.Series) -> tuple[str, str]:
+    """(benchmark figure, its label) for the rating column."""
+    value = row["benchmark_value"]
+    if fmt.is_missing(value):
+        return "", str(row["benchmark_label"] or "")
+    text = fmt.format_value(value, row["display_format"])
+    prefix = {"<": "<", "<=": "≤", ">": ">"}.get(row["benchmark_operator"] or "", "")
+    return prefix + text, str(row["benchmark_label"] or "")
+
+
+def trend_cell(row: pd.Series, series: pd.DataFrame | None) -> str:
+    """A sparkline with a text alternative, or the reason there is none."""
+    if row["trend_status"] or series is None or series.empty:
+        return f'<span class="small">{escape(row["trend_status"] or "")}</span>'
+    alt_parts = []
+    for _, point in series.iterrows():
+        council = fmt.format_value(point["council"], row["display_format"]) or "n/a"
+        england = fmt.format_value(point["england"], row["display_format"]) if "england" in point else ""
+        alt_parts.append(f"{point['year']}: council {council}" + (f", England {england}" if england else ""))
+    alt = "Past trend. " + "; ".join(alt_parts)
+    test = f'<div class="small">5-year trend: {escape(row["trend_test"])}</div>' if row["trend_test"] else ""
+    return f'<img class="spark" src="{sparkline_uri(series, row["display_format"])}" alt="{escape(alt)}">{test}'
+
+
+def legend_html() -> str:
+    """The key to the glyphs, words and colours."""
+    rating = "".join(
+        f"<tr><td>{_verdict_html(k, g + ' ' + t.split(' ')[0])}</td><td>{escape(desc)}</td></tr>"
+        for k, (g, t), desc in [
+            ("better", fmt.RATING_TEXT["better"], "performing significantly better than the benchmark (national average or local target)"),
+            ("similar", fmt.RATING_TEXT["similar"], "not significantly different from the benchmark"),
+            ("worse", fmt.RATING_TEXT["worse"], "performing significantly below the benchmark"),
+        ]
+    )
+    dot = "".join(
+        f"<tr><td>{_verdict_html(k, g + ' ' + t)}</td><td>{escape(desc)}</td></tr>"
+        for k, (g, t), desc in [
+            ("improved", fmt.DOT_TEXT["improved"], "a statistically significant (or, for volumes, a 5% or larger) improvement on last year"),
+            ("no_significant_change", fmt.DOT_TEXT["no_significant_change"], "no significant change from last year"),
+            ("worsened", fmt.DOT_TEXT["worsened"], "a significant deterioration on last year"),
+            ("not_compared", fmt.DOT_TEXT["not_compared"], "no like-for-like comparison is possible; the reason is given"),
+        ]
+    )
+    return (
+        '<table class="legend"><tr><th>Rating</th><th></th><th>Direction of travel</th><th></th></tr>'
+        f"<tr><td colspan=2><table>{rating}</table></td><td colspan=2><table>{dot}</table></td></tr>"
+        "<tr><td colspan=4 class=small>Past trend: council (solid line, dots) against England (dashed line, squares) by financial year. "
+        "'Indicative' (dotted border) marks a comparison made without a denominator or margin of error, using a stated tolerance.</td></tr></table>"
+    )
+
+
+def dashboard_html(
+    table: pd.DataFrame,
+    series_by_metric: dict[str, pd.DataFrame],
+    this_year_label: str,
+    last_year_label: str,
+) -> str:
+    """The whole Appendix A as one HTML fragment: legend, layers, outcomes, rows, footnotes."""
+    footnotes: list[str] = []
+
+    def marker(text: str) -> str:
+        if not text:
+            return ""
+        numbers = []
+        for note in text.split(" | "):
+            if note not in footnotes:
+                footnotes.append(note)
+            numbers.append(str(footnotes.index(note) + 1))
+        return f"<sup>{','.join(numbers)}</sup>"
+
+    head = "".join(
+        f'<th style="width:{w}">{escape(name.format(this_year=this_year_label, last_year=last_year_label))}</th>'
+        for name, w in COLUMNS
+    )
+    parts = [STYLE, '<div class="scrutiny-dash">', legend_html()]
+    for layer, layer_rows in table.groupby("layer", sort=False, observed=True):
+        parts.append(f"<h3>{escape(str(layer).upper())}</h3>")
+        parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>")
+        for (outcome, statement), rows in layer_rows.groupby(["strategic_outcome", "outcome_statement"], sort=False):
+            parts.append(
+                f'<tr><td class="outcome" colspan="{len(COLUMNS)}">Strategic Plan 2022-26: '
+                f"<b>{escape(outcome)}</b> – {escape(statement)}</td></tr>"
+            )
+            for _, row in rows.iterrows():
+                parts.append(_row_html(row, series_by_metric.get(row["metric_id"]), marker))
+        parts.append("</tbody></table>")
+    if footnotes:
+        items = "".join(f"<li>{escape(note)}</li>" for note in footnotes)
+        parts.append(f'<p><b>Notes</b></p><ol class="footnotes">{items}</ol>')
+    parts.append("</div>")
+    return "\n".join(parts)
+
+
+def _row_html(row: pd.Series, series: pd.DataFrame | None, marker) -> str:
+    measure = escape(row["framework"] + (f" {row['code']}" if row["code"] else ""))
+    rating_label, rating_detail = rating_text(row)
+    bench_value, bench_label = benchmark_text(row)
+    dot_label, dot_detail = dot_text(row)
+    now_value, now_detail = figure_text(row, "current")
+    before_value, before_detail = figure_text(row, "previous")
+    rating_cell = (
+        (f"<b>{escape(bench_value)}</b><br>" if bench_value else "")
+        + f'<span class="small">{escape(bench_label)}</span><br>'
+        + _verdict_html(row["rating"], rating_label, bool(row["rating_indicative"]))
+        + (f'<div class="small">{escape(rating_detail)}</div>' if rating_detail else "")
+    )
+    dot_cell = _verdict_html(row["dot"], dot_label, bool(row["dot_indicative"])) + (
+        f'<div class="small">{escape(dot_detail)}</div>' if dot_detail else ""
+    )
+    return (
+        "<tr>"
+        f"<td>{measure}</td>"
+        f"<td>{escape(row['description'])}{marker(row['footnotes'])}</td>"
+        f"<td>{escape(row['aim'])}</td>"
+        f"<td>{rating_cell}</td>"
+        f"<td>{dot_cell}</td>"
+        f'<td><b>{now_value}</b><div class="small">{now_detail}</div></td>'
+        f'<td><b>{before_value}</b><div class="small">{before_detail}</div></td>'
+        f"<td>{trend_cell(row, series)}</td>"
+        "</tr>"
+    )
