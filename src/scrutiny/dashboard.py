@@ -39,6 +39,7 @@ class ReportContext:
     cut_off: date
     committee_date: date
     confidence: float = 0.95
+    missing_metrics: tuple[str, ...] = ()
 
     @property
     def council_name(self) -> str:
@@ -78,31 +79,37 @@ def report_context(inputs: Inputs, financial_year: str, quarter: int, council_co
     else:
         cut_off = match.iloc[0]["cut_off"]
         committee = match.iloc[0]["committee_date"]
-    quarter_start = period.year.quarter_start(period.quarter)
-    obs = inputs.observations
-    in_quarter = obs[
-        (obs["council_code"] == council_code)
-        & (obs["period_end"] >= quarter_start)
-        & (obs["period_end"] <= period.end)
-    ]
-    if cut_off is not None:
-        in_quarter = in_quarter[in_quarter["as_of"] <= cut_off]
-    if in_quarter.empty:
-        expected = inputs.metrics[
-            inputs.metrics["period_basis"].isin(["financial_ytd", "snapshot"])
-        ]["metric_id"]
+    missing = metrics_without_quarter_figures(inputs, council_code, period, cut_off)
+    expected = quarter_metrics(inputs)
+    if expected and len(missing) == len(expected):
         problems.append(
-            f"data/raw/observations.csv has no figures for periods ending "
-            f"{quarter_start:%d %B %Y} to {period.end:%d %B %Y}"
+            f"data/raw/observations.csv has no figures for {period.end:%d %B %Y} (the quarter end)"
             + (f" published by {cut_off:%d %B %Y}" if cut_off else "")
-            + "; "
-            f"expected at least: {', '.join(expected)}"
+            + f" for any of: {', '.join(missing)}"
         )
     if problems:
         raise MissingInputsError(
             f"cannot build the {period.label} report for {council_code}:\n  - " + "\n  - ".join(problems)
         )
-    return ReportContext(inputs, council_code, period, cut_off, committee)
+    return ReportContext(inputs, council_code, period, cut_off, committee, missing_metrics=tuple(missing))
+
+
+def quarter_metrics(inputs: Inputs) -> list[str]:
+    """Metrics that should have a figure at every quarter end (year-to-date totals and snapshots)."""
+    metrics = inputs.metrics.sort_values("display_order")
+    return list(metrics[metrics["period_basis"].isin(["financial_ytd", "snapshot"])]["metric_id"])
+
+
+def metrics_without_quarter_figures(
+    inputs: Inputs, council_code: str, period: ReportPeriod, cut_off: date | None
+) -> list[str]:
+    """Year-to-date and snapshot metrics with no figure ending on the quarter end."""
+    obs = inputs.observations
+    rows = obs[(obs["council_code"] == council_code) & (obs["period_end"] == period.end) & obs["value"].notna()]
+    if cut_off is not None:
+        rows = rows[rows["as_of"] <= cut_off]
+    have = set(rows["metric_id"])
+    return [m for m in quarter_metrics(inputs) if m not in have]
 
 
 def metric_rule(metric: pd.Series) -> MetricRule:

@@ -1,0 +1,76 @@
+"""Confidence intervals and tests against the PHE reference values (statistical-methods.md 3.7, F11, F20)."""
+
+import pytest
+
+from scrutiny import stats
+
+
+@pytest.mark.parametrize(
+    ("count", "confidence", "low", "high"),
+    [
+        (65, 0.95, 50.163188, 82.849139),
+        (1045, 0.95, 982.593202, 1110.331213),
+        (65, 0.998, 42.880261, 94.000291),
+        (10, 0.998, 2.916318, 24.193725),
+    ],
+)
+def test_byar_matches_phe_reference(count, confidence, low, high):
+    assert stats.byar_interval(count, confidence) == pytest.approx((low, high), abs=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("events", "trials", "confidence", "low", "high"),
+    [
+        (65, 100, 0.95, 0.552544, 0.736358),
+        (1045, 5000, 0.95, 0.197955, 0.220491),
+        (65, 100, 0.998, 0.495495, 0.778354),
+    ],
+)
+def test_wilson_matches_phe_reference(events, trials, confidence, low, high):
+    assert stats.wilson_interval(events, trials, confidence) == pytest.approx((low, high), abs=1e-6)
+
+
+def test_exact_poisson_for_small_counts_f11():
+    assert stats.count_interval(7) == pytest.approx((2.814, 14.423), abs=1e-3)
+    assert stats.count_interval(0) == pytest.approx((0.0, 3.689), abs=1e-3)
+    assert stats.count_interval(9) == pytest.approx((4.115, 17.085), abs=1e-3)
+    # from 10 events PHE switches to Byar's
+    assert stats.count_interval(10) == pytest.approx((4.787, 18.391), abs=1e-3)
+    low, high = stats.count_interval(7)
+    assert (low / 440_785 * 1e5, high / 440_785 * 1e5) == pytest.approx((0.6, 3.3), abs=0.05)
+
+
+def test_wilson_edges_f20():
+    low, high = stats.wilson_interval(0, 20)
+    assert low == 0 and high * 100 == pytest.approx(16.1, abs=0.05)
+    low, high = stats.wilson_interval(20, 20)
+    assert low * 100 == pytest.approx(83.9, abs=0.05) and high == 1
+
+
+def test_newcombe_f01():
+    diff = stats.newcombe_difference(1201, 2007, 1201, 2046)
+    assert (diff.change * 100, diff.low * 100, diff.high * 100) == pytest.approx((1.1, -1.9, 4.2), abs=0.05)
+    assert not diff.significant
+
+
+def test_exact_conditional_f03():
+    result = stats.exact_conditional_rate_test(59, 440_785, 50, 440_785)
+    assert result.change == pytest.approx(1.18, abs=0.005)
+    assert (result.low, result.high) == pytest.approx((0.80, 1.76), abs=0.005)
+    assert result.p_value == pytest.approx(0.444, abs=0.0005)
+    assert not result.significant
+
+
+def test_margin_of_error_difference_f06():
+    diff = stats.margin_of_error_difference(61.1, 6.2, 59.3, 7.5)
+    assert diff.p_value == pytest.approx(0.72, abs=0.005)
+    assert (diff.low, diff.high) == pytest.approx((-7.9, 11.5), abs=0.05)
+
+
+def test_bad_arguments_are_refused():
+    with pytest.raises(ValueError, match="denominator"):
+        stats.wilson_interval(1, 0)
+    with pytest.raises(ValueError, match="events <= trials"):
+        stats.wilson_interval(5, 4)
+    with pytest.raises(ValueError, match="confidence"):
+        stats.z_value(95)
