@@ -169,9 +169,9 @@ def read_text_table(path: Path) -> pd.DataFrame:
     path = Path(path)
     if not path.exists():
         raise InputError(path, ["file not found"])
-    raw = path.read_bytes()
+    raw = path.read_bytes().removeprefix(b"\xef\xbb\xbf")
     try:
-        text = raw.decode("utf-8-sig")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
         line_no = raw[: err.start].count(b"\n") + 1
         bad = raw[err.start : err.start + 1]

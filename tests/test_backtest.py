@@ -1,0 +1,133 @@
+"""Backtest: `make q1` and `make q3` reproduce every printed figure of the two published appendices.
+
+The expected figures were transcribed independently from the committee papers into
+tests/fixtures/published/. The test runs the real pipeline (papermill, nbconvert, Chromium) and
+reads the CSV table written next to each report.
+"""
+
+import re
+import subprocess
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from conftest import ROOT
+
+pytestmark = pytest.mark.slow
+FIXTURES = ROOT / "tests" / "fixtures" / "published"
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("reports")
+    result = subprocess.run(["make", "q1", "q3", f"REPORTS={folder}"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return folder
+
+
+def decimals_of(text: str) -> int:
+    match = re.search(r"\d+(?:,\d{3})*(?:\.(\d+))?", text)
+    return len(match.group(1) or "") if match else 0
+
+
+def as_printed(value: float, text: str, thousands: bool) -> Decimal:
+    """Our unrounded figure rounded the way the paper printed it."""
+    scaled = Decimal(str(value)) / (1000 if thousands else 1)
+    places = decimals_of(text)
+    return scaled.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def printed(text) -> Decimal:
+    return Decimal(str(text))
+
+
+def rows_for(quarter: int, reports: Path) -> list[tuple[pd.Series, pd.Series]]:
+    ours = pd.read_csv(reports / "2025-26" / f"q{quarter}" / "quarterly_dashboard.csv").set_index("metric_id")
+    published = pd.read_csv(FIXTURES / f"appendix_2025-26_q{quarter}.csv", dtype=str, keep_default_na=False)
+    assert len(ours) == len(published) == 25
+    return [(row, ours.loc[row["metric_id"]]) for _, row in published.iterrows()]
+
+
+@pytest.mark.parametrize("quarter", [1, 3])
+def test_every_printed_value_numerator_and_denominator(reports, quarter):
+    for paper, ours in rows_for(quarter, reports):
+        thousands = ours["display_format"] == "thousands1"
+        for which in ("current", "previous"):
+            text = paper[f"{which}_text"]
+            if paper[f"{which}_value"]:
+                assert not pd.isna(ours[f"{which}_value"]), (paper["metric_id"], which)
+                got = as_printed(ours[f"{which}_value"], paper[f"{which}_value"], thousands)
+                assert got == printed(paper[f"{which}_value"]), (paper["metric_id"], which, text)
+            else:
+                assert pd.isna(ours[f"{which}_value"]), (paper["metric_id"], which)
+                assert ours["current_note"] == text, paper["metric_id"]
+            for part in ("numerator", "denominator"):
+                expected = paper[f"{which}_{part}"]
+                if not expected:
+                    continue
+                column = f"{which}_value" if ours["kind"] == "count" else f"{which}_{part}"
+                assert ours[column] == float(expected), (paper["metric_id"], which, part)
+
+
+@pytest.mark.parametrize("quarter", [1, 3])
+def test_every_benchmark(reports, quarter):
+    for paper, ours in rows_for(quarter, reports):
+        if paper["benchmark_value"]:
+            thousands = ours["display_format"] == "thousands1"
+            got = as_printed(ours["benchmark_value"], paper["benchmark_value"], thousands)
+            assert got == printed(paper["benchmark_value"]), paper["metric_id"]
+            if paper["benchmark_label"].endswith(("Nat. Ave", "Nat. Ave.")):
+                year = paper["benchmark_label"][:5]
+                assert ours["benchmark_label"] == f"{year} national average", paper["metric_id"]
+        else:
+            assert pd.isna(ours["benchmark_value"]), paper["metric_id"]
+
+
+@pytest.mark.parametrize("quarter", [1, 3])
+def test_footnoted_rows_carry_their_footnotes(reports, quarter):
+    for paper, ours in rows_for(quarter, reports):
+        if paper["footnote_markers"]:
+            assert isinstance(ours["footnotes"], str) and ours["footnotes"], paper["metric_id"]
+
+
+@pytest.mark.parametrize("quarter", [1, 3])
+def test_html_and_pdf_are_clean_a4_and_complete(reports, quarter):
+    folder = reports / "2025-26" / f"q{quarter}"
+    html = (folder / "quarterly_dashboard.html").read_text(encoding="utf-8")
+    body = html.split("<body", 1)[1]
+    for forbidden in ("Traceback", "papermill-error", "cdnjs", "require.min.js", "build_quarterly_report"):
+        assert forbidden not in html, forbidden
+    assert "jp-InputArea-editor" not in body  # no code cells shown
+    published = pd.read_csv(FIXTURES / f"appendix_2025-26_q{quarter}.csv", dtype=str, keep_default_na=False)
+    ours = pd.read_csv(folder / "quarterly_dashboard.csv")
+    for description in ours["description"]:
+        assert description.replace("'", "&#x27;") in html or description in html
+    assert html.count('class="spark"') >= 3
+    assert len(published) == len(ours)
+    info = subprocess.run(["pdfinfo", str(folder / "quarterly_dashboard.pdf")], capture_output=True, text=True).stdout
+    assert "(A4)" in info and "841.92 x 59" in info  # landscape
+    pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+    assert 2 <= pages <= 30
+    text = subprocess.run(["pdftotext", str(folder / "quarterly_dashboard.pdf"), "-"], capture_output=True, text=True).stdout
+    assert "import " not in text and "def " not in text
+    assert "Input files" in text and "sha256" in text
+
+
+def test_make_is_incremental(reports):
+    target = reports / "2025-26" / "q3" / "quarterly_dashboard.pdf"
+    before = target.stat().st_mtime_ns
+    result = subprocess.run(["make", "-q", "q3", f"REPORTS={reports}"], cwd=ROOT, capture_output=True, text=True)
+    dry = subprocess.run(["make", "-n", "q3", f"REPORTS={reports}"], cwd=ROOT, capture_output=True, text=True)
+    assert "scrutiny.build report" not in dry.stdout, dry.stdout
+    assert target.stat().st_mtime_ns == before
+    assert result.returncode in (0, 1)
+
+
+def test_make_q2_fails_cleanly_naming_missing_inputs(reports):
+    result = subprocess.run(["make", "q2", f"REPORTS={reports}"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "reporting_calendar.csv has no row for E10000018 2025-26 quarter 2" in result.stderr
+    assert "observations.csv has no figures for 30 September 2025" in result.stderr
+    assert not (reports / "2025-26" / "q2").exists()
