@@ -38,8 +38,8 @@ def test_missing_column(raw_copy):
 def test_unknown_metric(raw_copy):
     path = raw_copy / "observations.csv"
     number = line_of(path, "awaiting_assessment,2025-12-31")
-    edit_lines(path, lambda lines: [l.replace("awaiting_assessment,", "awaiting_asessment,") if i == number - 1 else l
-                                    for i, l in enumerate(lines)])
+    edit_lines(path, lambda lines: [line.replace("awaiting_assessment,", "awaiting_asessment,") if i == number - 1 else line
+                                    for i, line in enumerate(lines)])
     with pytest.raises(InputError, match=rf"line {number}, column 'metric_id': metric_id is not in metrics.csv \(metric_id=awaiting_asessment\)"):
         load_inputs(raw_copy)
 
@@ -47,7 +47,7 @@ def test_unknown_metric(raw_copy):
 def test_numerator_above_denominator(raw_copy):
     path = raw_copy / "observations.csv"
     number = line_of(path, "1286,1468")
-    edit_lines(path, lambda lines: [l.replace("1286,1468", "1568,1468") for l in lines])
+    edit_lines(path, lambda lines: [line.replace("1286,1468", "1568,1468") for line in lines])
     with pytest.raises(InputError) as err:
         load_inputs(raw_copy)
     message = str(err.value)
@@ -72,7 +72,7 @@ def test_duplicate_rows(raw_copy):
 def test_text_in_a_number_column(raw_copy, bad, hint):
     path = raw_copy / "observations.csv"
     number = line_of(path, "heritage_visits,2025-04-01,2025-12-31")
-    edit_lines(path, lambda lines: [l.replace(",119244,", f",{bad},") for l in lines])
+    edit_lines(path, lambda lines: [line.replace(",119244,", f",{bad},") for line in lines])
     with pytest.raises(InputError) as err:
         load_inputs(raw_copy)
     message = str(err.value)
@@ -82,7 +82,7 @@ def test_text_in_a_number_column(raw_copy, bad, hint):
 
 def test_bad_date(raw_copy):
     path = raw_copy / "targets.csv"
-    edit_lines(path, lambda lines: [l.replace("2025-12-31,121588", "31/12/2025,121588") for l in lines])
+    edit_lines(path, lambda lines: [line.replace("2025-12-31,121588", "31/12/2025,121588") for line in lines])
     with pytest.raises(InputError, match=r"targets.csv:\n  line \d+, column 'period_end': expected a date as YYYY-MM-DD, found '31/12/2025'"):
         load_inputs(raw_copy)
 
@@ -140,7 +140,7 @@ def test_bad_input_leaves_earlier_reports_intact(raw_copy, tmp_path, capsys):
     out.mkdir(parents=True)
     earlier = out / "quarterly_dashboard.html"
     earlier.write_text("the report the committee already has")
-    edit_lines(raw_copy / "observations.csv", lambda lines: [l.replace(",119244,", ",119.2k,") for l in lines])
+    edit_lines(raw_copy / "observations.csv", lambda lines: [line.replace(",119244,", ",119.2k,") for line in lines])
     code = build.main(["report", "notebooks/quarterly_dashboard.ipynb", "--financial-year", "2025-26",
                        "--quarter", "3", "--data", str(raw_copy), "--out", str(out)])
     assert code == 1

@@ -84,7 +84,7 @@ def summary_chart(table: pd.DataFrame) -> matplotlib.figure.Figure:
         ("Rating against benchmark", "rating", [("better", "Better"), ("similar", "Similar"), ("worse", "Worse"), ("not_compared", "Not compared")]),
         ("Direction of travel", "dot", [("improved", "Improved"), ("no_significant_change", "No sig. change"), ("worsened", "Worsened"), ("not_compared", "Not compared")]),
     ]
-    for row, (title, column, verdicts) in enumerate(groups):
+    for row, (_title, column, verdicts) in enumerate(groups):
         counts = table[column].replace({"on_target": "better", "higher": "not_compared", "lower": "not_compared", "increased": "not_compared", "decreased": "not_compared"}).value_counts()
         left = 0
         for key, name in verdicts:

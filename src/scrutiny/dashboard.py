@@ -394,7 +394,12 @@ def build_row(ctx: ReportContext, metric: pd.Series) -> dict:
     trend = five_point_trend(series, metric) if not series.empty else None
 
     def label(row: pd.Series | None) -> str:
-        return "" if row is None else period_label(row["period_start"], row["period_end"], metric["period_basis"])
+        if row is None:
+            return ""
+        basis = metric["period_basis"]
+        if basis == "snapshot" and row["period_start"] != row["period_end"]:
+            basis = ""  # a whole-year figure of a snapshot measure
+        return period_label(row["period_start"], row["period_end"], basis)
 
     def field(row: pd.Series | None, name: str):
         return None if row is None or fmt.is_missing(row[name]) else row[name]

@@ -54,6 +54,11 @@ def _figure(row: pd.Series, which: str) -> str:
     return value
 
 
+def _when(label: str) -> str:
+    """'in 2024/25', 'at the end of Mar-25', 'in Apr-Dec 2024'."""
+    return f"at the {label[0].lower()}{label[1:]}" if label.startswith("End of") else f"in {label}"
+
+
 def _subject(row: pd.Series) -> str:
     code = f"{row['framework']} {row['code']}".strip() if row["framework"] == "ASCOF" else ""
     description = row["description"]
@@ -67,7 +72,7 @@ def metric_sentence(row: pd.Series) -> str:
         note = row["current_note"] or "no figure is available yet"
         text = f"{subject}: {str(note).rstrip('.')}."
         if not fmt.is_missing(row["previous_value"]):
-            text += f" The latest result, {_figure(row, 'previous')} in {row['previous_period']}"
+            text += f" The latest result, {_figure(row, 'previous')} {_when(row['previous_period'])}"
             if row["rating"] != "not_compared" and not fmt.is_missing(row["benchmark_value"]):
                 text += (
                     f", was {_RATING_PHRASE[row['rating']]} the {row['benchmark_label']} of "
@@ -81,7 +86,7 @@ def metric_sentence(row: pd.Series) -> str:
     text = f"{lead}, {subject[0].lower() + subject[1:]} {verb} {_figure(row, 'current')}"
     clauses = []
     if not fmt.is_missing(row["previous_value"]):
-        previous = f"{_figure(row, 'previous')} in {row['previous_period']}"
+        previous = f"{_figure(row, 'previous')} {_when(row['previous_period'])}"
         if row["dot"] in _DOT_PHRASE:
             clauses.append(f"{_DOT_PHRASE[row['dot']]} {previous}")
         else:

@@ -1,0 +1,105 @@
+"""Which figures, benchmarks and verdicts the dashboard picks, on the shipped inputs."""
+
+import pandas as pd
+import pytest
+
+from conftest import RAW, edit_lines
+from scrutiny import narrative
+from scrutiny.dashboard import build_dashboard, report_context, summary_counts
+from scrutiny.inputs import load_inputs
+from scrutiny.quarterly import build_quarterly_report, suppress_small_counts
+
+
+@pytest.fixture(scope="module")
+def q1():
+    return build_dashboard(report_context(load_inputs(RAW), "2025-26", 1, "E10000018")).set_index("metric_id")
+
+
+@pytest.fixture(scope="module")
+def q3():
+    return build_dashboard(report_context(load_inputs(RAW), "2025-26", 3, "E10000018")).set_index("metric_id")
+
+
+def test_rows_follow_the_strategy_layers(q3):
+    assert list(q3["layer"].unique()) == ["Prevent need", "Reduce need", "Delay need", "Meet need"]
+    assert len(q3) == 25
+
+
+def test_benchmark_is_the_latest_published_by_the_cut_off(q1, q3):
+    assert q1.loc["ascof_2e", "benchmark_value"] == 81.6 and q1.loc["ascof_2e", "benchmark_label"] == "23/24 national average"
+    assert q3.loc["ascof_2e", "benchmark_value"] == 81.4 and q3.loc["ascof_2e", "benchmark_label"] == "24/25 national average"
+    assert q3.loc["ascof_3c2", "benchmark_label"] == "23/24 national average"  # biennial survey
+    assert pd.isna(q1.loc["ascof_4b", "benchmark_value"])
+    assert q1.loc["ascof_4b", "benchmark_label"] == "National data not yet published"
+
+
+def test_figures_are_the_vintage_known_at_the_cut_off(q1, q3):
+    # 2024/25 reablement: the council's own figure in September, DHSC's client level data in March
+    assert (q1.loc["ascof_2a", "previous_numerator"], q1.loc["ascof_2a", "previous_denominator"]) == (3912, 4408)
+    assert (q3.loc["ascof_2a", "previous_numerator"], q3.loc["ascof_2a", "previous_denominator"]) == (2067, 2805)
+
+
+def test_direction_of_travel_is_not_compared_when_it_would_mislead(q1, q3):
+    assert q3.loc["ascof_2a", "dot_reason"] == "overlapping periods"
+    assert q1.loc["ascof_2a", "dot_reason"] == "periods of different length (part-year against full year)"
+    assert q1.loc["ascof_2b", "dot_reason"] == "forecast, not an actual"
+    assert q1.loc["ascof_2b", "rating"] == "not_compared"
+    assert q1.loc["library_visits", "dot_reason"].startswith("series break")
+    assert q3.loc["community_library_issues", "rating_reason"] == "information only"
+
+
+def test_verdicts_on_real_rows(q1, q3):
+    assert (q1.loc["awaiting_assessment", "rating"], q1.loc["awaiting_assessment", "dot"]) == ("better", "improved")
+    assert q1.loc["awaiting_assessment", "target_met"] == True  # noqa: E712 (numpy bool)
+    assert (q1.loc["library_loans_junior", "rating"], q1.loc["library_loans_junior", "dot"]) == ("worse", "worsened")
+    assert q3.loc["ascof_3c1", "rating"] == "worse" and q3.loc["ascof_3c1", "rating_basis"] == "published_moe"
+    assert q1.loc["ascof_3c1", "rating_indicative"]  # no margin of error published by September
+    assert q3.loc["ascof_3c1", "trend_test"] == "No significant change"
+    assert q3.loc["ascof_2e", "trend_status"].startswith("No trend data available due to the change in data source")
+
+
+def test_narrative_sentence_from_the_data(q3):
+    sentence = narrative.metric_sentence(q3.reset_index().set_index("metric_id", drop=False).loc["ascof_2e"])
+    assert sentence == (
+        "At the end of December 2025, % of adults with a learning disability living at home or with family "
+        "(ASCOF 2E(1)) was 87.6% (1,286 out of 1,468), similar to 87.3% (1,255 out of 1,437) in 2024/25 and "
+        "better than the 24/25 national average of 81.4%."
+    )
+
+
+def test_summary_counts_add_up(q3):
+    counts = summary_counts(q3)
+    assert sum(counts["rating"].values()) == 25 and sum(counts["dot"].values()) == 25
+    text = narrative.summary_sentence(counts, 25)
+    assert text.startswith(f"Of the 25 metrics, {25 - counts['rating']['not_compared']} could be rated")
+
+
+def test_small_counts_are_suppressed():
+    table = pd.DataFrame({
+        "kind": ["proportion", "count"], "unit": ["%", "people"],
+        "current_value": [75.0, 3.0], "current_numerator": [3.0, None], "current_denominator": [4.0, 416.0],
+        "previous_value": [80.0, 61.0], "previous_numerator": [40.0, None], "previous_denominator": [50.0, 672.0],
+    })
+    result = suppress_small_counts(table)
+    assert result.loc[0, ["current_numerator", "current_denominator"]].isna().all()
+    assert pd.isna(result.loc[1, "current_value"]) and result.loc[1, "previous_value"] == 61
+    assert "[c]" in result.loc[0, "suppressed"] and "[c]" in result.loc[1, "suppressed"]
+
+
+def test_monthly_figures_are_summed_to_year_to_date(raw_copy):
+    (raw_copy / "monthly_observations.csv").write_text(
+        "council_code,metric_id,month,value,source,as_of\n"
+        "E10000018,heritage_visits,2025-04,10000,lcc_osc_2025_09_01,2025-09-01\n"
+        "E10000018,heritage_visits,2025-05,15000,lcc_osc_2025_09_01,2025-09-01\n"
+        "E10000018,heritage_visits,2025-06,16030,lcc_osc_2025_09_01,2025-09-01\n"
+        "E10000018,heritage_visits,2025-08,99999,lcc_osc_2025_09_01,2025-09-01\n",
+        encoding="utf-8",
+    )
+    edit_lines(raw_copy / "observations.csv",
+               lambda lines: [line for line in lines if not line.startswith("E10000018,heritage_visits,2025-04-01,2025-06-30")])
+    report = build_quarterly_report(raw_copy, "2025-26", 1, "E10000018")
+    row = report.table.set_index("metric_id").loc["heritage_visits"]
+    assert row["current_value"] == 41030 and row["current_period"] == "Apr-Jun 2025"
+    # July is missing, so no year-to-date total is made for August
+    obs = report.context.inputs.observations
+    assert not ((obs["metric_id"] == "heritage_visits") & (obs["period_end"].astype(str) == "2025-08-31")).any()
