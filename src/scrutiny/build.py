@@ -55,7 +55,7 @@ def notebook_from_script(script: Path, notebook: Path) -> None:
     nb = jupytext.read(script)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
     notebook.parent.mkdir(parents=True, exist_ok=True)
-    tmp = notebook.with_suffix(".ipynb.partial")
+    tmp = notebook.with_name(f".{notebook.stem}.partial.ipynb")
     jupytext.write(nb, tmp, fmt="ipynb")
     os.replace(tmp, notebook)
 

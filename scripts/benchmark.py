@@ -1,0 +1,54 @@
+"""Time `make q3` from clean, a no-op re-run, and the same chain on an empty notebook (the floor).
+
+Usage: python scripts/benchmark.py [--runs 5]
+Prints the median, minimum and maximum wall time of each, and the ratios between them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def timed(command: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    python = sys.executable
+    results: dict[str, list[float]] = {"make q3 from clean": [], "make q3 no-op re-run": [], "empty notebook (floor)": []}
+    with tempfile.TemporaryDirectory() as scratch:
+        scratch = Path(scratch)
+        empty = scratch / "empty_report.ipynb"
+        subprocess.run([python, "-m", "scrutiny.build", "notebook", str(ROOT / "tests/fixtures/empty_report.py"), str(empty)],
+                       cwd=ROOT, check=True)
+        for run in range(args.runs):
+            reports = scratch / f"reports-{run}"
+            results["make q3 from clean"].append(timed(["make", "q3", f"REPORTS={reports}", f"PYTHON={python}"]))
+            results["make q3 no-op re-run"].append(timed(["make", "q3", f"REPORTS={reports}", f"PYTHON={python}"]))
+            results["empty notebook (floor)"].append(timed([
+                python, "-m", "scrutiny.build", "report", str(empty), "--financial-year", "2025-26", "--quarter", "3",
+                "--out", str(scratch / f"empty-{run}")]))
+    medians = {name: statistics.median(times) for name, times in results.items()}
+    print(f"{'step':<26} {'median s':>9} {'min s':>7} {'max s':>7}   ({args.runs} runs)")
+    for name, times in results.items():
+        print(f"{name:<26} {medians[name]:>9.2f} {min(times):>7.2f} {max(times):>7.2f}")
+    clean, noop, floor = medians["make q3 from clean"], medians["make q3 no-op re-run"], medians["empty notebook (floor)"]
+    print(f"\nratio clean / floor:  {clean / floor:.2f}  (the dashboard's own cost above the fixed chain)")
+    print(f"ratio no-op / clean:  {noop / clean:.4f}  (what a second `make q3` costs)")
+
+
+if __name__ == "__main__":
+    main()
