@@ -9,13 +9,15 @@ VENV ?= .venv
 PYTHON ?= $(if $(wildcard $(VENV)/bin/python),$(VENV)/bin/python,python3)
 MIRROR ?=
 
-REPORT_NOTEBOOKS := quarterly_dashboard
+REPORT_NOTEBOOKS := quarterly_dashboard benchmarking
 SRC := $(shell find src/scrutiny -type f \( -name '*.py' -o -name '*.j2' -o -name '*.json' \) 2>/dev/null)
 INPUTS := $(wildcard $(DATA)/*.csv)
+NATIONAL_ODS := data/raw/national/ascof_time_series_2015-16_to_2024-25.ods
+NATIONAL := data/national_sources.csv $(wildcard data/raw/national/* data/processed/ascof_time_series.csv)
 OUT = $(REPORTS)/$(FY)/q$*
 
 .DEFAULT_GOAL := help
-.PHONY: help setup notebooks q1 q2 q3 q4 test test-fast nbval lint bench clean-reports
+.PHONY: help setup data notebooks q1 q2 q3 q4 test test-fast nbval lint bench clean-reports
 
 help: ## list the targets
 	@grep -E '^[a-z0-9%-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort
@@ -32,6 +34,13 @@ setup: ## one-time set-up: Debian Chromium and fonts, virtual environment, packa
 	$(VENV)/bin/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (scrutiny)"
 	$(MAKE) notebooks
 
+data: ## fetch and verify the national files (MIRROR=folder to copy from a local mirror), then prepare the ASCOF table
+	$(PYTHON) -m scrutiny.national_data fetch $(if $(MIRROR),--mirror $(MIRROR))
+	$(MAKE) data/processed/ascof_time_series.csv
+
+data/processed/ascof_time_series.csv: $(NATIONAL_ODS) data/raw/ascof_measures.csv
+	$(PYTHON) -m scrutiny.national_data prepare
+
 notebooks: $(REPORT_NOTEBOOKS:%=notebooks/%.ipynb) ## write the .ipynb notebooks from their .py sources
 
 notebooks/%.ipynb: notebooks/%.py
@@ -44,9 +53,12 @@ q1 q2 q3 q4: q%: $(foreach n,$(REPORT_NOTEBOOKS),$(REPORTS)/$(FY)/q%/$(n).pdf) #
 $(REPORTS)/$(FY)/q%/quarterly_dashboard.pdf $(REPORTS)/$(FY)/q%/quarterly_dashboard.html: notebooks/quarterly_dashboard.ipynb $(SRC) $(INPUTS)
 	$(PYTHON) -m scrutiny.build report $< --financial-year $(FY) --quarter $* --council $(COUNCIL) --data $(DATA) --out $(OUT)
 
+$(REPORTS)/$(FY)/q%/benchmarking.pdf $(REPORTS)/$(FY)/q%/benchmarking.html: notebooks/benchmarking.ipynb $(SRC) $(INPUTS) $(NATIONAL)
+	$(PYTHON) -m scrutiny.build report $< --financial-year $(FY) --quarter $* --council $(COUNCIL) --data $(DATA) --out $(OUT)
+
 test: notebooks ## all tests: unit, bad input, notebooks (papermill, nbval) and the backtests of make q1 and q3
 	$(PYTHON) -m pytest -q
-	$(PYTHON) -m pytest -q --nbval-lax --nbval-current-env --nbval-cell-timeout 900 -p no:cacheprovider notebooks/quarterly_dashboard.ipynb
+	$(PYTHON) -m pytest -q --nbval-lax --nbval-current-env --nbval-cell-timeout 900 -p no:cacheprovider $(REPORT_NOTEBOOKS:%=notebooks/%.ipynb)
 
 test-fast: ## unit tests only (skips the pipeline runs)
 	$(PYTHON) -m pytest -q -m "not slow"

@@ -34,14 +34,16 @@ def format_value(value: float | None, display_format: str, unit: str = "") -> st
     """Format a figure: ``pct1`` 87.1%, ``thousands1`` 41.0k, ``rate1`` 14.3 per 100k, ``int`` 1,234."""
     if is_missing(value):
         return ""
-    if display_format == "pct1":
-        return f"{value:.1f}%"
+    if display_format in ("pct1", "pct2"):
+        return f"{value:.{display_format[-1]}f}%"
     if display_format == "thousands1":
         return f"{value / 1000:,.1f}k"
     if display_format == "rate1":
         return f"{value:,.1f} per 100k"
     if display_format == "int":
         return f"{value:,.0f}"
+    if display_format == "number2":
+        return f"{value:,.3f}"
     return f"{value:,.1f}"
 
 

@@ -30,7 +30,7 @@ PERIOD_BASES = (
     "biennial_survey",
     "financial_year",
 )
-DISPLAY_FORMATS = ("pct1", "thousands1", "rate1", "int", "number1")
+DISPLAY_FORMATS = ("pct1", "pct2", "thousands1", "rate1", "int", "number1", "number2")
 BENCHMARK_TYPES = ("national", "local_target", "none")
 ESTIMATES = ("actual", "provisional", "forecast")
 OPERATORS = ("<", "<=", ">", ">=", "=")
@@ -147,6 +147,22 @@ TABLES: dict[str, list[Column]] = {
         _c("cut_off", "date", description="the last date of publication the report may use"),
         _c("committee_date", "date"),
         _c("paper", "text", False),
+    ],
+    "benchmark_figures.csv": [
+        _c("council_code", "text"),
+        _c("measure", "text", description="a short key for the figure"),
+        _c("description", "text"),
+        _c("unit", "text"),
+        _c("period_start", "date"),
+        _c("period_end", "date"),
+        _c("council_value", "number"),
+        _c("numerator", "number", False),
+        _c("denominator", "number", False),
+        _c("england_value", "number", False),
+        _c("group_average", "number", False),
+        _c("group", "text", False, description="the comparator group of group_average"),
+        _c("source", "text"),
+        _c("as_of", "date"),
     ],
     "councils.csv": [
         _c("council_code", "text"),
@@ -372,6 +388,7 @@ class Inputs:
     calendar: pd.DataFrame
     councils: pd.DataFrame
     files: pd.DataFrame  # file, sha256, rows
+    benchmark_figures: pd.DataFrame | None = None
 
     def metric(self, metric_id: str) -> pd.Series:
         return self.metrics.loc[metric_id]
@@ -497,6 +514,11 @@ def load_inputs(folder: Path | str) -> Inputs:
         )
     _validate_keys(avg_path, averages, ["metric_id", "area_code", "period_start", "period_end", "published"], "average")
 
+    figures = None
+    if (folder / "benchmark_figures.csv").exists():
+        figures = load_table(folder, "benchmark_figures.csv")
+        _validate_obs_refs(folder / "benchmark_figures.csv", figures.assign(metric_id=metrics.index[0]), metrics, sources)
+
     files = []
     for name in sorted(TABLES):
         path = folder / name
@@ -511,6 +533,7 @@ def load_inputs(folder: Path | str) -> Inputs:
         calendar=calendar,
         councils=councils.set_index("council_code", drop=False),
         files=pd.DataFrame(files),
+        benchmark_figures=figures,
     )
 
 

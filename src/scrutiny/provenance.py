@@ -71,8 +71,8 @@ def _table(frame: pd.DataFrame) -> str:
     return f'<table class="provenance"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
-def provenance_html(inputs, parameters: dict, cut_off, used_sources: set[str]) -> str:
-    """The provenance section as HTML."""
+def provenance_html(inputs, parameters: dict, cut_off, used_sources: set[str], national_files: pd.DataFrame | None = None) -> str:
+    """The provenance section as HTML (``national_files``: the national tables used, if any)."""
     params = pd.DataFrame({"parameter": list(parameters), "value": [str(v) for v in parameters.values()]})
     sources = inputs.sources[inputs.sources["source_id"].isin(sorted(used_sources))][
         ["source_id", "publisher", "title", "published", "licence"]
@@ -86,6 +86,7 @@ def provenance_html(inputs, parameters: dict, cut_off, used_sources: set[str]) -
         f"<p>Figures published after the cut-off date of <b>{cut_off:%d %B %Y}</b> are not used.</p>"
         "<h4>Parameters</h4>" + _table(params)
         + "<h4>Input files</h4>" + _table(inputs.files)
+        + ("" if national_files is None else "<h4>National files (make data)</h4>" + _table(national_files))
         + "<h4>Sources of the figures used</h4>" + _table(sources)
         + f"<h4>Method (version {METHOD_VERSION})</h4><ol>{rules}</ol>"
         + "<h4>Software</h4>"

@@ -1,0 +1,130 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: kernelspec,-jupytext.text_representation.jupytext_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% tags=["parameters"]
+financial_year = "2025-26"  # the report's financial year, as YYYY-YY
+quarter = 3  # the report's quarter; its cut-off date decides which national release is used
+council_code = "E10000018"  # ONS code of the council (Leicestershire)
+comparator = "nearest_neighbours"  # nearest_neighbours, county_councils, region or all_councils
+quadrant_group = "county_councils"  # the councils in the performance quadrant chart
+second_measure = "deprivation"  # quadrant's second measure: deprivation, or spend_per_head when loaded
+data_dir = "data/raw"  # the council's input tables, relative to the project root
+output_dir = ""  # where the CSV tables are written; empty writes nothing
+
+# %% tags=["remove_cell"]
+# %load_ext autoreload
+# %autoreload 2
+from IPython.display import HTML, Markdown, display
+
+from scrutiny import benchmark_report as br
+from scrutiny import provenance
+from scrutiny.paths import resolve
+
+report = br.build_benchmarking_report(
+    resolve(data_dir), financial_year, quarter, council_code, comparator, quadrant_group, second_measure
+)
+context = report.context
+written = br.write_benchmarking_tables(report, resolve(output_dir)) if output_dir else []
+
+# %%
+display(Markdown(
+    f"# National performance benchmarking {report.year_label}\n\n"
+    f"**{context.council_name}** · Adult Social Care Outcomes Framework (ASCOF) measures against England, "
+    f"the region and the {report.group_label} · for the Adults and Communities Overview and Scrutiny "
+    f"Committee, {context.committee_date:%d %B %Y}"
+))
+display(Markdown(br.availability_note(report)))
+
+# %% [markdown]
+# ## Summary
+#
+# "In line with or better" counts the measures where the council's figure is better than, or not
+# significantly different from, the comparator-group average, allowing for each figure's precision
+# (confidence intervals, or the survey's published margin of error). The committee paper of March
+# 2026 counted 14 (70%) of 20 by its own reading; the second sentence gives the count on point
+# values alone, and the two differ where the gap is within random variation.
+
+# %%
+display(br.section_summary(report))
+
+# %% [markdown]
+# ## Overview: every measure's position among all councils
+
+# %%
+display(br.section_overview(report))
+
+# %% [markdown]
+# ## The measures
+#
+# Ranks are within the comparator group (1 = best for the measure's aim; tied councils share the
+# better rank); quartiles are ceil(4 × rank / councils), so Q1 is the best quarter.
+
+# %%
+display(br.section_measures(report))
+
+# %% [markdown]
+# ## Every council, by measure
+
+# %%
+display(br.section_all_councils(report))
+
+# %% [markdown]
+# ## Trends in the survey measures
+
+# %%
+display(br.section_trends(report))
+
+# %% [markdown]
+# ## Average rank by theme
+#
+# The composite is the mean of (rank − 1) / (councils − 1) over the theme's measures (0 = best on
+# every measure), published only for councils with at least 75% of them. It weights measures
+# equally and ignores their precision.
+
+# %%
+display(br.section_themes(report))
+
+# %% [markdown]
+# ## Performance against deprivation
+
+# %%
+display(Markdown(report.second_note or "Quadrants split at the medians of the councils shown."))
+display(br.section_quadrant(report))
+
+# %% [markdown]
+# ## The council's own figures against England
+
+# %%
+display(br.section_local(report))
+
+# %% [markdown]
+# ## Other benchmarks printed in the committee papers
+
+# %%
+display(br.section_printed(report))
+
+# %% [markdown]
+# ## Data sources, method and provenance
+
+# %% tags=["nbval-ignore-output"]
+display(HTML(provenance.provenance_html(
+    context.inputs,
+    {"financial_year": financial_year, "quarter": quarter, "council_code": council_code,
+     "comparator": comparator, "quadrant_group": quadrant_group, "second_measure": second_measure,
+     "data_dir": data_dir},
+    context.cut_off,
+    set(context.inputs.sources["source_id"]),
+    None if report.national is None else report.national.files,
+)))

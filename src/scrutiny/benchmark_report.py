@@ -1,0 +1,371 @@
+"""The national benchmarking report as a few calls for the notebook.
+
+With the national ASCOF tables loaded (``make data``) and published by the report's cut-off date,
+the report benchmarks every ASCOF measure against England, the region and the chosen comparator
+group. Without them it still builds from the council's own inputs (its values, England and the
+peer-group averages printed in the papers) and says which sections need ``make data``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+
+import pandas as pd
+
+from . import formatting as fmt
+from .benchmarking import GROUP_LABELS, Benchmark, benchmark, quadrant_table, summary_sentences, trend_table
+from .dashboard import ENGLAND, ReportContext, figure_of, metric_rule, published_by, report_context
+from .inputs import load_inputs
+from .national import COMPARATOR_GROUPS, comparator_group
+from .national_data import NationalData, load_national
+from .periods import FinancialYear
+from .rules import rate_against
+
+SECOND_MEASURES = ("deprivation", "spend_per_head")
+NEEDS_NATIONAL = [
+    "ranks and quartiles within the comparator group and among all councils",
+    "region and comparator-group averages for the ASCOF measures",
+    "the overview (spine) chart and the all-councils charts",
+    "trends by year against England and the peer average",
+    "average rank by theme and the performance quadrant chart",
+]
+
+
+@dataclass
+class BenchmarkingReport:
+    context: ReportContext
+    comparator: str
+    national: NationalData | None
+    national_reasons: list[str]
+    bench: Benchmark | None = None
+    trend: pd.DataFrame | None = None
+    quadrant: pd.DataFrame | None = None
+    quadrant_group: str = "county_councils"
+    second_measure: str = "deprivation"
+    second_note: str = ""
+    local: pd.DataFrame = field(default_factory=pd.DataFrame)
+    printed: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def year_label(self) -> str:
+        if self.bench is not None:
+            return FinancialYear.parse(self.bench.year).label
+        return self.local_year_label
+
+    @property
+    def local_year_label(self) -> str:
+        return self.context.period.year.previous().label
+
+    @property
+    def group_label(self) -> str:
+        return GROUP_LABELS.get(self.comparator, self.comparator)
+
+
+def latest_year(tidy: pd.DataFrame) -> str:
+    """The newest year with council outcomes in the ASCOF table."""
+    years = tidy.loc[(tidy["level"] == "Local authority") & tidy["outcome"].notna(), "year"]
+    return max(years)
+
+
+def local_benchmarks(context: ReportContext) -> pd.DataFrame:
+    """From the council's own inputs: each ASCOF metric's latest whole-year figure against England."""
+    inputs = context.inputs
+    rows = []
+    for _, metric in inputs.metrics.sort_values("display_order").iterrows():
+        if metric["framework"] != "ASCOF":
+            continue
+        figures = published_by(context, metric["metric_id"])
+        whole_years = figures[figures["value"].notna() & (figures["estimate"] != "forecast")
+                              & figures.apply(lambda r: r["period_start"].month == 4 and r["period_start"].day == 1
+                                              and (r["period_end"] - r["period_start"]).days > 360, axis=1)]
+        if whole_years.empty:
+            continue
+        latest = whole_years.sort_values("period_end").iloc[-1]
+        averages = inputs.national_averages
+        england = averages[(averages["metric_id"] == metric["metric_id"]) & (averages["area_code"] == ENGLAND)
+                           & (averages["period_start"] <= latest["period_start"])
+                           & (averages["published"] <= context.cut_off)].sort_values(["period_start", "published"])
+        england_value = float(england["value"].iloc[-1]) if not england.empty else None
+        england_year = FinancialYear.containing(england["period_start"].iloc[-1]).label if not england.empty else ""
+        verdict = rate_against(figure_of(latest), metric_rule(metric), england_value)
+        rows.append({
+            "code": metric["code"], "description": metric["description"], "display_format": metric["display_format"],
+            "year": FinancialYear.containing(latest["period_start"]).label,
+            "value": latest["value"], "numerator": latest["numerator"], "denominator": latest["denominator"],
+            "england": england_value, "england_year": england_year, "vs_england": verdict.verdict, "indicative": verdict.indicative,
+            "source": latest["source"],
+        })
+    return pd.DataFrame(rows)
+
+
+def printed_benchmarks(context: ReportContext) -> pd.DataFrame:
+    """Benchmark figures printed in the papers (peer-group averages the national files do not hold)."""
+    figures = context.inputs.benchmark_figures
+    if figures is None:
+        return pd.DataFrame()
+    rows = figures[(figures["council_code"] == context.council_code) & (figures["as_of"] <= context.cut_off)]
+    return rows.reset_index(drop=True)
+
+
+def build_benchmarking_report(
+    data_dir: str | Path,
+    financial_year: str,
+    quarter: int,
+    council_code: str,
+    comparator: str = "nearest_neighbours",
+    quadrant_group: str = "county_councils",
+    second_measure: str = "deprivation",
+) -> BenchmarkingReport:
+    """Load inputs and (where available) national data, and build every table of the report."""
+    if comparator not in COMPARATOR_GROUPS:
+        raise ValueError(f"comparator must be one of {', '.join(COMPARATOR_GROUPS)}, got {comparator!r}")
+    if quadrant_group not in COMPARATOR_GROUPS:
+        raise ValueError(f"quadrant_group must be one of {', '.join(COMPARATOR_GROUPS)}, got {quadrant_group!r}")
+    if second_measure not in SECOND_MEASURES:
+        raise ValueError(f"second_measure must be one of {', '.join(SECOND_MEASURES)}, got {second_measure!r}")
+    inputs = load_inputs(data_dir)
+    context = report_context(inputs, financial_year, quarter, council_code)
+    national, reasons = load_national(context.cut_off)
+    report = BenchmarkingReport(context, comparator, national, reasons, quadrant_group=quadrant_group,
+                                second_measure=second_measure)
+    report.local = local_benchmarks(context)
+    report.printed = printed_benchmarks(context)
+    if national is None:
+        return report
+    year = latest_year(national.tidy)
+    group = comparator_group(comparator, council_code, national.lookup, national.neighbours)
+    report.bench = benchmark(national.tidy, national.measures, national.lookup, council_code, year, comparator, group)
+    report.trend = trend_table(national.tidy, report.bench.table, council_code, group)
+    quadrant_members = comparator_group(quadrant_group, council_code, national.lookup, national.neighbours)
+    quadrant_bench = report.bench if quadrant_members == group else benchmark(
+        national.tidy, national.measures, national.lookup, council_code, year, quadrant_group, quadrant_members)
+    if second_measure == "spend_per_head" or national.deprivation is None:
+        report.second_note = ("No spend per head data is loaded, so the quadrant uses deprivation (IMD 2019 average "
+                              "score)." if second_measure == "spend_per_head" else "")
+    report.quadrant = quadrant_table(quadrant_bench.ranks, quadrant_bench.table, national.lookup,
+                                     national.deprivation, "imd_average_score")
+    return report
+
+
+def write_benchmarking_tables(report: BenchmarkingReport, output_dir: str | Path, stem: str = "benchmarking") -> list[Path]:
+    """Every table behind the report's tables and charts, as CSV."""
+    output = Path(output_dir)
+    output.mkdir(parents=True, exist_ok=True)
+    frames = {"_local": report.local, "_printed": report.printed}
+    if report.bench is not None:
+        frames.update({
+            "_measures": report.bench.table, "_all_councils": report.bench.all_councils,
+            "_ranks": report.bench.ranks, "_themes": report.bench.themes,
+            "_trends": report.trend, "_quadrant": report.quadrant,
+        })
+    written = []
+    for suffix, frame in frames.items():
+        if frame is None:
+            continue
+        path = output / f"{stem}{suffix}.csv"
+        frame.to_csv(path, index=False, float_format="%.6g", date_format="%Y-%m-%d")
+        written.append(path)
+    return written
+
+
+_VERDICT = {"better": "▲ Better", "similar": "● Similar", "worse": "▼ Worse", "not_compared": "– Not compared",
+            "improved": "↑ Improved", "worsened": "↓ Worsened", "no_significant_change": "→ No sig. change"}
+
+
+def _cell(verdict: str) -> str:
+    return f'<span class="verdict v-{verdict}">{escape(_VERDICT.get(verdict, verdict))}</span>'
+
+
+def _number(value, display_format: str) -> str:
+    return "" if value is None or pd.isna(value) else fmt.format_value(float(value), display_format)
+
+
+def _ordinal_rank(rank, n) -> str:
+    return "" if rank is None or pd.isna(rank) else f"{int(rank)} of {int(n)}"
+
+
+def measures_html(report: BenchmarkingReport) -> str:
+    """The per-measure benchmarking table."""
+    bench = report.bench
+    header = ("<tr><th>Measure</th><th>Council</th><th>England</th><th>Region</th>"
+              f"<th>{escape(report.group_label.capitalize())} average</th><th>Rank in group (1 = best)</th>"
+              "<th>Quartile in group</th><th>Quartile, all councils</th><th>Against England</th>"
+              "<th>Against group average</th><th>Since last year</th></tr>")
+    body = []
+    for _, row in bench.table.iterrows():
+        counts = fmt.out_of(row["numerator"], row["denominator"]) if row["display_format"].startswith("pct") else ""
+        value = _number(row["value"], row["display_format"]) or escape(row["marker"] or "")
+        body.append(
+            "<tr>"
+            f"<td><b>{escape(row['measure'])}</b> {escape(row['title'])}</td>"
+            f"<td><b>{value}</b><div class='small'>{escape(counts)}</div></td>"
+            f"<td>{_number(row['england'], row['display_format'])}</td>"
+            f"<td>{_number(row['region'], row['display_format'])}</td>"
+            f"<td>{_number(row['group_average'], row['display_format'])}</td>"
+            f"<td>{_ordinal_rank(row['rank_group'], row['group_n'])}</td>"
+            f"<td>{'' if pd.isna(row['quartile_group']) else 'Q' + str(int(row['quartile_group']))}</td>"
+            f"<td>{'' if pd.isna(row['quartile_all']) else 'Q' + str(int(row['quartile_all']))}</td>"
+            f"<td>{_cell(row['vs_england'])}</td><td>{_cell(row['vs_group'])}</td><td>{_cell(row['change'])}</td>"
+            "</tr>"
+        )
+    return _wrap(header, body)
+
+
+def themes_html(report: BenchmarkingReport) -> str:
+    """Average rank by theme and overall, with the quartile profile."""
+    header = ("<tr><th>Theme</th><th>Measures</th><th>Average rank in group</th><th>Mean normalised rank "
+              "(0 = best)</th><th>Rank of the council on it</th><th>Q1</th><th>Q2</th><th>Q3</th><th>Q4</th></tr>")
+    body = []
+    for _, row in report.bench.themes.iterrows():
+        average = "" if pd.isna(row["average_rank"]) else f"{row['average_rank']:.1f}"
+        composite = "" if pd.isna(row["composite_score"]) else f"{row['composite_score']:.2f}"
+        body.append(
+            f"<tr><td>{escape(row['theme'])}</td><td>{row['measures']}</td>"
+            f"<td>{average}</td><td>{composite}</td>"
+            f"<td>{_ordinal_rank(row['composite_rank'], row['councils_ranked'])}</td>"
+            f"<td>{row['q1']}</td><td>{row['q2']}</td><td>{row['q3']}</td><td>{row['q4']}</td></tr>"
+        )
+    return _wrap(header, body)
+
+
+def local_html(report: BenchmarkingReport) -> str:
+    """The council's ASCOF figures against England, from its own inputs."""
+    header = ("<tr><th>ASCOF</th><th>Measure</th><th>Year</th><th>Council</th><th>England (year)</th>"
+              "<th>Against England</th></tr>")
+    body = []
+    for _, row in report.local.iterrows():
+        note = " (indicative)" if row["indicative"] else ""
+        body.append(
+            f"<tr><td>{escape(row['code'])}</td><td>{escape(row['description'])}</td><td>{row['year']}</td>"
+            f"<td><b>{_number(row['value'], row['display_format'])}</b> "
+            f"<span class='small'>{escape(fmt.out_of(row['numerator'], row['denominator']))}</span></td>"
+            f"<td>{_number(row['england'], row['display_format'])} <span class='small'>{escape(row['england_year'])}</span></td>"
+            f"<td>{_cell(row['vs_england'])}{note}</td></tr>"
+        )
+    return _wrap(header, body)
+
+
+def printed_html(report: BenchmarkingReport) -> str:
+    """Figures printed in the papers, with their peer-group averages."""
+    header = "<tr><th>Measure</th><th>Council</th><th>England</th><th>Peer group average</th><th>Source</th></tr>"
+    body = []
+    for _, row in report.printed.iterrows():
+        number = lambda v: "" if pd.isna(v) else f"{v:,.1f}".removesuffix(".0")  # noqa: E731
+        body.append(
+            f"<tr><td>{escape(row['description'])}</td><td><b>{number(row['council_value'])}</b> "
+            f"<span class='small'>{escape(fmt.out_of(row['numerator'], row['denominator']))}</span></td>"
+            f"<td>{number(row['england_value'])}</td><td>{number(row['group_average'])}</td>"
+            f"<td class='small'>{escape(row['source'])}</td></tr>"
+        )
+    return _wrap(header, body)
+
+
+def _wrap(header: str, body: list[str]) -> str:
+    from .render import STYLE
+
+    return f'{STYLE}<div class="scrutiny-dash"><table><thead>{header}</thead><tbody>{"".join(body)}</tbody></table></div>'
+
+
+def availability_note(report: BenchmarkingReport) -> str:
+    """Markdown saying which sections are built and, without national data, what needs `make data`."""
+    if report.national is not None:
+        return (f"National ASCOF tables loaded: {report.year_label}, {int(report.bench.table['n_all'].max())} "
+                f"councils with figures; comparator group: {report.group_label} ({len(report.bench.group_codes)} councils, "
+                "the council included).")
+    reasons = "; ".join(report.national_reasons)
+    needs = "\n".join(f"- {item}" for item in NEEDS_NATIONAL)
+    return ("**National ASCOF tables are not available for this report**: " + reasons + ".\n\n"
+            "This report therefore shows only the council's own figures against the England averages and the "
+            "peer-group averages printed in the committee papers. These sections need the national tables "
+            "(`make data`):\n\n" + needs)
+
+
+def group_members(report: BenchmarkingReport) -> str:
+    """The names of the comparator group's councils."""
+    lookup = report.national.lookup
+    return ", ".join(lookup.loc[code, "name"] for code in report.bench.group_codes)
+
+
+def _needs_data(what: str):
+    from IPython.display import Markdown
+
+    return Markdown(f"*{what} needs the national ASCOF tables (`make data`); see the note above.*")
+
+
+def section_summary(report: BenchmarkingReport):
+    """The summary sentences, or the note on what is missing."""
+    from IPython.display import Markdown
+
+    if report.bench is None:
+        return _needs_data("The summary against the comparator group")
+    sentences = summary_sentences(report.bench, report.year_label)
+    return Markdown("\n\n".join(sentences))
+
+
+def section_overview(report: BenchmarkingReport):
+    """The spine chart of every measure's position among all councils."""
+    from .charts import as_image, spine_chart
+
+    if report.bench is None:
+        return _needs_data("The overview chart")
+    return as_image(spine_chart(report.bench.table, report.bench.all_councils, report.bench.council_name,
+                                report.group_label))
+
+
+def section_measures(report: BenchmarkingReport):
+    from IPython.display import HTML
+
+    return _needs_data("The measure table") if report.bench is None else HTML(measures_html(report))
+
+
+def section_all_councils(report: BenchmarkingReport):
+    from .charts import all_councils_chart, as_image
+
+    if report.bench is None:
+        return _needs_data("The all-councils charts")
+    return as_image(all_councils_chart(report.bench.table, report.bench.all_councils, report.bench.council,
+                                       report.bench.council_name))
+
+
+def section_trends(report: BenchmarkingReport):
+    from .charts import as_image, trend_chart
+
+    if report.bench is None or report.trend is None or report.trend.empty:
+        return _needs_data("The trend charts")
+    titles = dict(zip(report.bench.table["measure"], report.bench.table["title"], strict=True))
+    return as_image(trend_chart(report.trend, titles, report.bench.council_name, f"{report.group_label} average"))
+
+
+def section_themes(report: BenchmarkingReport):
+    from IPython.display import HTML
+
+    return _needs_data("Average rank by theme") if report.bench is None else HTML(themes_html(report))
+
+
+def section_quadrant(report: BenchmarkingReport):
+    from .charts import as_image, quadrant_chart
+
+    if report.bench is None or report.quadrant is None:
+        return _needs_data("The quadrant chart")
+    return as_image(quadrant_chart(report.quadrant, report.bench.council, "imd_average_score",
+                                   "Deprivation: IMD 2019 average score (higher = more deprived)"))
+
+
+def section_local(report: BenchmarkingReport):
+    from IPython.display import HTML, Markdown
+
+    return Markdown("*No council figures.*") if report.local.empty else HTML(local_html(report))
+
+
+def section_printed(report: BenchmarkingReport):
+    from IPython.display import HTML, Markdown
+
+    return Markdown("*No printed benchmark figures by this cut-off date.*") if report.printed.empty else HTML(printed_html(report))
+
+
+__all__ = [
+    "BenchmarkingReport", "build_benchmarking_report", "write_benchmarking_tables", "measures_html", "themes_html",
+    "local_html", "printed_html", "availability_note", "group_members", "summary_sentences",
+]
