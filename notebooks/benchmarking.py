@@ -41,7 +41,7 @@ written = br.write_benchmarking_tables(report, resolve(output_dir)) if output_di
 # %%
 display(Markdown(
     f"# National performance benchmarking {report.year_label}\n\n"
-    f"**{context.council_name}** · Adult Social Care Outcomes Framework (ASCOF) measures against England, "
+    f"**{report.council_name}** · Adult Social Care Outcomes Framework (ASCOF) measures against England, "
     f"the region and the {report.group_label} · for the Adults and Communities Overview and Scrutiny "
     f"Committee, {context.committee_date:%d %B %Y}"
 ))

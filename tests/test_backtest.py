@@ -131,3 +131,20 @@ def test_make_q2_fails_cleanly_naming_missing_inputs(reports):
     assert "reporting_calendar.csv has no row for E10000018 2025-26 quarter 2" in result.stderr
     assert "observations.csv has no figures for 30 September 2025" in result.stderr
     assert not (reports / "2025-26" / "q2").exists()
+
+
+def test_benchmarking_report_in_make_q3(reports):
+    q3 = reports / "2025-26" / "q3"
+    html = (q3 / "benchmarking.html").read_text(encoding="utf-8")
+    if (ROOT / "data" / "processed" / "ascof_time_series.csv").exists():
+        measures = pd.read_csv(q3 / "benchmarking_measures.csv").set_index("measure")
+        assert len(measures) == 20
+        assert (measures.loc["2A", ["value", "numerator", "denominator", "england"]].tolist() == [73.7, 2067, 2805, 77.1])
+        assert (q3 / "benchmarking_all_councils.csv").exists() and (q3 / "benchmarking_trends.csv").exists()
+        assert "National ASCOF tables loaded: 2024/25" in html
+    else:
+        assert "National ASCOF tables are not available" in html
+    # the Q1 paper's cut-off (1 September 2025) precedes the 2024/25 release: the report says so
+    q1 = (reports / "2025-26" / "q1" / "benchmarking.html").read_text(encoding="utf-8")
+    assert "after this report" in q1 or "not available" in q1
+    assert not (reports / "2025-26" / "q1" / "benchmarking_measures.csv").exists()

@@ -77,3 +77,29 @@ def test_papermill_with_a_bad_quarter_fails_with_a_clear_error(tmp_path):
             str(ROOT / "notebooks" / "quarterly_dashboard.ipynb"), str(tmp_path / "run.ipynb"),
             kernel_name="python3", parameters={"quarter": 7}, cwd=str(ROOT / "notebooks"), progress_bar=False,
         )
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (ROOT / "data" / "processed" / "ascof_time_series.csv").exists(), reason="needs make data")
+def test_benchmarking_runs_for_another_council_and_group(tmp_path):
+    papermill.execute_notebook(
+        str(ROOT / "notebooks" / "benchmarking.ipynb"), str(tmp_path / "run.ipynb"), kernel_name="python3",
+        parameters={"council_code": "E10000007", "comparator": "county_councils", "output_dir": str(tmp_path / "tables")},
+        cwd=str(ROOT / "notebooks"), progress_bar=False,
+    )
+    import pandas as pd
+
+    measures = pd.read_csv(tmp_path / "tables" / "benchmarking_measures.csv")
+    assert len(measures) == 20 and measures["group_n"].max() <= 23
+    html = json.loads((tmp_path / "run.ipynb").read_text())
+    text = json.dumps(html)
+    assert "Derbyshire" in text and "county councils" in text
+
+
+@pytest.mark.slow
+def test_benchmarking_refuses_an_unknown_comparator(tmp_path):
+    with pytest.raises(PapermillExecutionError, match="comparator must be one of"):
+        papermill.execute_notebook(
+            str(ROOT / "notebooks" / "benchmarking.ipynb"), str(tmp_path / "run.ipynb"), kernel_name="python3",
+            parameters={"comparator": "best_friends"}, cwd=str(ROOT / "notebooks"), progress_bar=False,
+        )

@@ -16,7 +16,7 @@ import pandas as pd
 
 from . import formatting as fmt
 from .benchmarking import GROUP_LABELS, Benchmark, benchmark, quadrant_table, summary_sentences, trend_table
-from .dashboard import ENGLAND, ReportContext, figure_of, metric_rule, published_by, report_context
+from .dashboard import ENGLAND, MissingInputsError, ReportContext, figure_of, metric_rule, published_by, report_context
 from .inputs import load_inputs
 from .national import COMPARATOR_GROUPS, comparator_group
 from .national_data import NationalData, load_national
@@ -45,8 +45,13 @@ class BenchmarkingReport:
     quadrant_group: str = "county_councils"
     second_measure: str = "deprivation"
     second_note: str = ""
+    council_code: str = ""
     local: pd.DataFrame = field(default_factory=pd.DataFrame)
     printed: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def council_name(self) -> str:
+        return self.bench.council_name if self.bench is not None else self.context.council_name
 
     @property
     def year_label(self) -> str:
@@ -126,12 +131,21 @@ def build_benchmarking_report(
     if second_measure not in SECOND_MEASURES:
         raise ValueError(f"second_measure must be one of {', '.join(SECOND_MEASURES)}, got {second_measure!r}")
     inputs = load_inputs(data_dir)
-    context = report_context(inputs, financial_year, quarter, council_code)
+    # The quarter's cut-off comes from the reporting council's calendar; the council benchmarked
+    # may be any council (its own local figures are then not available).
+    own_council = council_code in inputs.councils.index
+    host = council_code if own_council else str(inputs.councils.index[0])
+    context = report_context(inputs, financial_year, quarter, host)
     national, reasons = load_national(context.cut_off)
+    if national is None and not own_council:
+        raise MissingInputsError(
+            f"council {council_code} has no local inputs and the national tables are not available: "
+            + "; ".join(reasons))
     report = BenchmarkingReport(context, comparator, national, reasons, quadrant_group=quadrant_group,
-                                second_measure=second_measure)
-    report.local = local_benchmarks(context)
-    report.printed = printed_benchmarks(context)
+                                second_measure=second_measure, council_code=council_code)
+    if own_council:
+        report.local = local_benchmarks(context)
+        report.printed = printed_benchmarks(context)
     if national is None:
         return report
     year = latest_year(national.tidy)

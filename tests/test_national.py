@@ -1,0 +1,254 @@
+"""National ASCOF readers, comparator groups, ranks and the benchmarking table on the real DHSC file."""
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from conftest import ROOT, SHARED
+from scrutiny import benchmarking as bm
+from scrutiny.inputs import InputError
+from scrutiny.national import (
+    check_councils,
+    comparator_group,
+    current_codes,
+    load_boundary_changes,
+    load_council_lookup,
+    load_measures,
+    load_nearest_neighbours,
+    read_ascof_long_csv,
+    read_ascof_ods,
+)
+from scrutiny.national_data import fetch, load_national
+
+REFERENCE = SHARED / "reference-data"
+ODS = REFERENCE / "dhsc-ascof" / "ascof_time_series_2015-16_to_2024-25.ods"
+pytestmark = pytest.mark.skipif(not ODS.exists(), reason="needs ../shared/reference-data")
+MEASURES = load_measures(ROOT / "data" / "raw" / "ascof_measures.csv")
+CHANGES = load_boundary_changes(ROOT / "data" / "raw" / "boundary_changes.csv")
+LEICS = "E10000018"
+
+
+@pytest.fixture(scope="module")
+def tidy() -> pd.DataFrame:
+    return read_ascof_ods(ODS, MEASURES)
+
+
+@pytest.fixture(scope="module")
+def lookup() -> pd.DataFrame:
+    return load_council_lookup(REFERENCE / "acbockmuehl-ascof-repos" / "ons_codes.csv")
+
+
+@pytest.fixture(scope="module")
+def neighbours():
+    return load_nearest_neighbours(REFERENCE / "oflog-communitiesuk" / "NN.json", CHANGES)
+
+
+@pytest.fixture(scope="module")
+def leics(tidy, lookup, neighbours) -> pd.DataFrame:
+    group = comparator_group("nearest_neighbours", LEICS, lookup, neighbours)
+    return bm.benchmark(tidy, MEASURES, lookup, LEICS, "2024-25", "nearest_neighbours", group).table.set_index("measure")
+
+
+PUBLISHED = [  # measure, value, numerator, denominator, England (March 2026 paper, paragraphs 11-23)
+    ("2A", 73.7, 2067, 2805, 77.1),
+    ("2B", 11.3, 50, None, 17.0),
+    ("2C", 526.9, 829, None, 592.5),
+    ("2E(1)", 87.3, 1255, 1437, 81.4),
+    ("3D(2a)", 32.5, 1675, 5159, 24.5),
+    ("3C(1)", 61.1, None, None, 67.8),
+    ("5A(1)", 39.6, None, None, 45.4),
+    ("4A", 66.8, None, None, 70.1),
+    ("4B", 95.3, 650, 680, 91.2),
+]
+
+
+@pytest.mark.parametrize(("measure", "value", "numerator", "denominator", "england"), PUBLISHED)
+def test_leicestershire_2024_25_matches_the_published_figures(leics, measure, value, numerator, denominator, england):
+    row = leics.loc[measure]
+    assert row["value"] == value and row["england"] == england
+    if numerator is not None:
+        assert row["numerator"] == numerator
+    if denominator is not None:
+        assert row["denominator"] == denominator
+
+
+def test_reader_agrees_with_an_independent_unpivot_of_the_same_file(tidy):
+    oracle = pd.read_csv(REFERENCE / "derived" / "ascof_time_series_long_from_ods.csv", dtype=str)
+    kinds = {"outcome": "outcome", "numerator": "numerator", "denominator": "denominator",
+             "margin of error": "margin_of_error", "number of respondents": "respondents"}
+    oracle = oracle[oracle["value"].notna() & oracle["value_type"].isin(list(kinds))]
+    oracle["value_type"] = oracle["value_type"].map(kinds)
+    oracle["year"] = oracle["year"].str.replace(r"^(\d{4}) to \d{2}(\d{2})$", r"\1-\2", regex=True)
+    oracle = oracle[oracle["sheet"] != "Table_6b"]  # 6B's per-rating columns are not kept
+    ours = tidy.melt(id_vars=["measure", "year", "la_code"], value_vars=list(kinds.values()),
+                     var_name="value_type", value_name="ours").dropna(subset=["ours"])
+    merged = oracle.merge(ours, on=["measure", "year", "la_code", "value_type"], how="left")
+    assert merged["ours"].notna().all(), merged[merged["ours"].isna()].head()
+    assert (merged["ours"] - merged["value"].astype(float)).abs().max() < 1e-9
+    assert len(merged) > 30_000  # every numeric cell of 24 sheets
+
+
+def test_markers_are_kept(tidy):
+    carers = tidy[(tidy["measure"] == "3C(2)") & (tidy["year"] == "2024-25") & (tidy["ons_code"] == LEICS)]
+    assert carers["marker"].iloc[0] == "[z]" and carers["outcome"].isna().all()
+
+
+def test_long_csv_gives_the_same_tidy_table(tidy, tmp_path):
+    sample = tidy[(tidy["year"] == "2024-25") & tidy["measure"].isin(["2A", "4B"])
+                  & tidy["la_code"].isin(["England", "EM", "508", "507"])]
+    levels = {"England": "National", "Region": "Regional", "Local authority": "Local authority"}
+    rows = []
+    for _, r in sample.iterrows():
+        for kind in ("numerator", "denominator", "outcome"):
+            rows.append({"Geographical code": r["la_code"], "Geographical description": r["area_name"],
+                         "Geographical level": levels[r["level"]], "ONS code": r["ons_code"],
+                         "ASCOF measure code": r["measure"], "Disaggregation level": "Total",
+                         "Measure type": kind.capitalize(), "Measure value": r[kind]})
+    rows.append({**rows[0], "Disaggregation level": "Female", "Measure value": 1})  # dropped: not Total
+    path = tmp_path / "ascof.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    long = read_ascof_long_csv(path, "2024-25", MEASURES)
+    key = ["measure", "la_code"]
+    left = long.sort_values(key).reset_index(drop=True)[["measure", "la_code", "numerator", "denominator", "outcome"]]
+    right = sample.sort_values(key).reset_index(drop=True)[["measure", "la_code", "numerator", "denominator", "outcome"]]
+    pd.testing.assert_frame_equal(left, right, check_dtype=False)
+
+
+def test_long_csv_with_an_unknown_measure_code(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("Geographical code,Geographical description,Geographical level,ONS code,ASCOF measure code,"
+                    "Disaggregation level,Measure type,Measure value\n"
+                    "508,Leicestershire,Local authority,E10000018,2Z,Total,Outcome,73.7\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"line 2, column 'ASCOF measure code': unknown measure '2Z'"):
+        read_ascof_long_csv(path, "2024-25", MEASURES)
+
+
+def _write_ods(path: Path, sheets: dict[str, pd.DataFrame]) -> None:
+    with pd.ExcelWriter(path, engine="odf") as writer:
+        for name, frame in sheets.items():
+            frame.to_excel(writer, sheet_name=name, header=False, index=False)
+
+
+def _sheet(header_row: int, code_column: str = "Local authority code", cell: object = 11.3) -> pd.DataFrame:
+    rows = [["Table 2b: title", None, None, None]] + [["notes", None, None, None]] * (header_row - 1)
+    rows += [[code_column, "Local authority", "ONS area code", "2024 to 2025 - outcome"],
+             ["England", "England", "E92000001", 17.0], ["508", "Leicestershire", "E10000018", cell]]
+    return pd.DataFrame(rows)
+
+
+def test_ods_with_a_wrong_sheet_layout(tmp_path):
+    path = tmp_path / "bad.ods"
+    _write_ods(path, {"Table_2b": _sheet(3, code_column="LA code")})
+    with pytest.raises(InputError, match=r"sheet 'Table_2b': no header row starting 'Local authority code'"):
+        read_ascof_ods(path, MEASURES)
+
+
+def test_ods_with_an_unknown_measure_sheet(tmp_path):
+    path = tmp_path / "bad.ods"
+    _write_ods(path, {"Table_2b": _sheet(3), "Table_9z": _sheet(3)})
+    with pytest.raises(InputError, match=r"sheet 'Table_9z': unknown ASCOF measure code '9Z'"):
+        read_ascof_ods(path, MEASURES)
+
+
+def test_ods_with_text_in_a_value_cell(tmp_path):
+    path = tmp_path / "bad.ods"
+    _write_ods(path, {"Table_2b": _sheet(3, cell="11.3k")})
+    with pytest.raises(InputError, match=r"sheet 'Table_2b', row 6, column '2024 to 2025 - outcome': expected a number"):
+        read_ascof_ods(path, MEASURES)
+
+
+def test_council_code_not_in_the_lookup(tmp_path, lookup):
+    path = tmp_path / "odd.ods"
+    frame = _sheet(3)
+    frame.loc[len(frame)] = ["999", "Atlantis", "E10009999", 5.0]
+    _write_ods(path, {"Table_2b": frame})
+    tidy = read_ascof_ods(path, MEASURES)
+    with pytest.raises(InputError, match=r"council code\(s\) not in the council lookup: E10009999 \(Atlantis\)"):
+        check_councils(tidy, lookup, str(path))
+
+
+def test_comparator_groups_map_boundary_changes(lookup, neighbours):
+    group = comparator_group("nearest_neighbours", LEICS, lookup, neighbours)
+    assert len(group) == 16 and LEICS in group
+    assert "E06000065" in group and "E06000066" in group  # North Yorkshire and Somerset on current codes
+    assert "E10000023" not in group
+    assert len(comparator_group("county_councils", LEICS, lookup, neighbours)) == 23
+    east_midlands = comparator_group("region", LEICS, lookup, neighbours)
+    assert "E06000018" in east_midlands and LEICS in east_midlands  # Nottingham
+    assert len(comparator_group("all_councils", LEICS, lookup, neighbours)) == 153
+    assert current_codes(["E10000021"], CHANGES) == ["E06000061", "E06000062"]
+    with pytest.raises(InputError, match="not one of the 153 councils"):
+        comparator_group("region", "E10009999", lookup, neighbours)
+
+
+def test_ranks_and_quartiles_f17():
+    values = pd.Series({"H": 8.7, "C": 9.8, "M": 10.0, "D": 11.3, "F": 11.3, "K": 11.3, "A": 12.0, "O": 12.7,
+                        "I": 13.4, "J": 14.9, "B": 15.2, "N": 16.4, "E": 17.0, "P": 19.0, "G": 20.1, "L": 22.5})
+    ranks = bm.competition_rank(bm.score(values, "low"))
+    assert ranks.to_dict() == {"H": 1, "C": 2, "M": 3, "D": 4, "F": 4, "K": 4, "A": 7, "O": 8, "I": 9, "J": 10,
+                               "B": 11, "N": 12, "E": 13, "P": 14, "G": 15, "L": 16}
+    assert [bm.quartile(r, 16) for r in (4, 7, 9, 13)] == [1, 2, 3, 4]
+    assert bm.quartile(39, 153) == 2 and bm.quartile(38, 153) == 1
+    assert bm.quartile(1, 3) is None
+
+
+def test_composite_needs_three_quarters_of_the_measures():
+    ranks = pd.DataFrame({
+        "ons_code": ["A", "B", "C", "A", "B", "C", "A", "B"],
+        "measure": ["m1", "m1", "m1", "m2", "m2", "m2", "m3", "m3"],
+        "rank_group": [1, 2, 3, 3, 1, 2, 1, 2],
+        "normalised_rank": [0, 0.5, 1, 1, 0, 0.5, 0, 1],
+    })
+    scores = bm.composite_scores(ranks, ["m1", "m2", "m3"]).set_index("ons_code")
+    assert scores.loc["A", "composite"] == pytest.approx(1 / 3)
+    assert scores.loc["B", "composite"] == pytest.approx(0.5)
+    assert pd.isna(scores.loc["C", "composite"])  # 2 of 3 measures < 75%
+
+
+def test_leicestershire_summary_against_its_peers(tidy, lookup, neighbours):
+    group = comparator_group("nearest_neighbours", LEICS, lookup, neighbours)
+    bench = bm.benchmark(tidy, MEASURES, lookup, LEICS, "2024-25", "nearest_neighbours", group)
+    summary = bm.summary(bench)
+    assert summary["measures"] == 20
+    assert summary["in_line_or_better"] == summary["better"] + summary["similar"]
+    assert (summary["in_line_or_better"], summary["point_at_or_better"]) == (17, 12)
+    assert "5A(1) Service users who have as much social contact as they would like" in summary["bottom_quartile"]
+    table = bench.table.set_index("measure")
+    assert table.loc["2B", "rank_group"] == 2 and table.loc["2B", "quartile_group"] == 1
+    assert table.loc["3C(1)", "vs_england"] == "worse"
+    themes = bench.themes.set_index("theme")
+    assert themes.loc["Overall", "measures"] == 20
+    assert themes.loc["Overall", ["q1", "q2", "q3", "q4"]].sum() == 20
+
+
+def test_any_council_and_group(tidy, lookup, neighbours):
+    derbyshire = "E10000007"
+    group = comparator_group("county_councils", derbyshire, lookup, neighbours)
+    bench = bm.benchmark(tidy, MEASURES, lookup, derbyshire, "2024-25", "county_councils", group)
+    assert bench.council_name == "Derbyshire"
+    assert (bench.table["group_n"] <= 23).all() and bench.table["rank_group"].max() <= 23
+
+
+def test_make_data_refuses_a_file_with_the_wrong_hash(tmp_path):
+    (tmp_path / "data").mkdir()
+    shutil.copy(ROOT / "data" / "national_sources.csv", tmp_path / "data" / "national_sources.csv")
+    mirror = tmp_path / "mirror"
+    shutil.copytree(REFERENCE, mirror)
+    lookup_copy = mirror / "acbockmuehl-ascof-repos" / "ons_codes.csv"
+    lookup_copy.chmod(0o644)
+    lookup_copy.write_text(lookup_copy.read_text() + "Atlantis,Shire Counties,East Midlands,999,E10009999\n")
+    with pytest.raises(InputError, match="SHA-256 is [0-9a-f]{64}, expected a2fa3240"):
+        fetch(mirror, root=tmp_path)
+    assert not (tmp_path / "data" / "raw" / "national" / "ons_codes.csv").exists()
+
+
+def test_without_national_files_the_report_says_what_is_missing(tmp_path):
+    (tmp_path / "data").mkdir()
+    shutil.copy(ROOT / "data" / "national_sources.csv", tmp_path / "data" / "national_sources.csv")
+    national, reasons = load_national(date(2026, 3, 2), root=tmp_path)
+    assert national is None and any("run 'make data'" in reason for reason in reasons)
+    national, reasons = load_national(date(2025, 9, 1), root=ROOT)
+    assert national is None and any("after this report's cut-off date" in reason for reason in reasons)
