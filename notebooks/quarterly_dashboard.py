@@ -80,4 +80,5 @@ display(HTML(provenance.provenance_html(
     {"financial_year": financial_year, "quarter": quarter, "council_code": council_code, "data_dir": data_dir},
     context.cut_off,
     provenance.used_source_ids(report.table, context.inputs),
+    report.national_files,
 )))

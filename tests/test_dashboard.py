@@ -103,3 +103,15 @@ def test_monthly_figures_are_summed_to_year_to_date(raw_copy):
     # July is missing, so no year-to-date total is made for August
     obs = report.context.inputs.observations
     assert not ((obs["metric_id"] == "heritage_visits") & (obs["period_end"].astype(str) == "2025-08-31")).any()
+
+
+@pytest.mark.skipif(not (RAW.parent / "processed" / "ascof_time_series.csv").exists(), reason="needs make data")
+def test_past_trend_uses_the_national_series_once_loaded():
+    report = build_quarterly_report(RAW, "2025-26", 3, "E10000018")
+    series = report.series["ascof_3c1"].set_index("year")
+    assert series.loc["2015/16", "council"] > 0 and series.loc["2015/16", "england"] > 0  # from DHSC's table
+    assert series.loc["2023/24", "england"] == 67.9  # the newest release wins over the figure quoted in 2025
+    assert report.national_files is not None
+    # the Q1 paper's cut-off precedes that release, so its trend uses only the council's inputs
+    early = build_quarterly_report(RAW, "2025-26", 1, "E10000018")
+    assert "2015/16" not in set(early.series["ascof_3c1"]["year"]) and early.national_files is None

@@ -9,7 +9,7 @@ rating and direction-of-travel rules and gathers the annual series for the past-
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import pandas as pd
@@ -40,6 +40,8 @@ class ReportContext:
     committee_date: date
     confidence: float = 0.95
     missing_metrics: tuple[str, ...] = ()
+    #: Annual council and England series from the national ASCOF tables, by metric_id (make data).
+    national_series: dict = field(default_factory=dict, compare=False)
 
     @property
     def council_name(self) -> str:
@@ -290,6 +292,15 @@ def annual_series(ctx: ReportContext, metric: pd.Series) -> pd.DataFrame:
     for _, row in england.iterrows():
         label = FinancialYear.containing(row["period_start"]).label
         records.setdefault(label, {"year": label, "start": row["period_start"]})["england"] = row["value"]
+    national = ctx.national_series.get(metric_id)
+    if national is not None:
+        for _, row in national.iterrows():  # fills the years the council's own inputs do not hold
+            record = records.setdefault(row["year"], {"year": row["year"], "start": row["start"]})
+            if fmt.is_missing(record.get("council")) and not fmt.is_missing(row["council"]):
+                record.update(council=row["council"], margin_of_error=row["margin_of_error"],
+                              numerator=row["numerator"], denominator=row["denominator"])
+            if fmt.is_missing(record.get("england")) and not fmt.is_missing(row["england"]):
+                record["england"] = row["england"]
     series = pd.DataFrame(
         records.values(),
         columns=["year", "start", "council", "england", "margin_of_error", "numerator", "denominator"],

@@ -347,3 +347,27 @@ def read_deprivation(path: str | Path, changes: dict[str, list[str]]) -> pd.Data
         for code in changes.get(row[code_col], [row[code_col]]):
             rows.append({"ons_code": code, "imd_average_score": float(row[score_col])})
     return pd.DataFrame(rows).groupby("ons_code", as_index=False)["imd_average_score"].mean()
+
+
+def national_annual(tidy: pd.DataFrame, measure: str, council: str) -> pd.DataFrame:
+    """A measure's council and England values by financial year from the national table."""
+    from datetime import date as _date
+
+    rows = tidy[(tidy["measure"] == measure) & ((tidy["ons_code"] == council) | (tidy["level"] == "England"))]
+    records = {}
+    for _, row in rows.iterrows():
+        first = int(row["year"][:4])
+        label = f"{first}/{(first + 1) % 100:02d}"
+        record = records.setdefault(label, {"year": label, "start": _date(first, 4, 1), "council": None,
+                                            "england": None, "margin_of_error": None, "numerator": None,
+                                            "denominator": None})
+        if row["level"] == "England":
+            record["england"] = row["outcome"]
+        else:
+            record.update(council=row["outcome"], margin_of_error=row["margin_of_error"],
+                          numerator=row["numerator"], denominator=row["denominator"])
+    frame = pd.DataFrame(records.values())
+    numeric = ["council", "england", "margin_of_error", "numerator", "denominator"]
+    if not frame.empty:
+        frame[numeric] = frame[numeric].apply(pd.to_numeric)
+    return frame

@@ -7,6 +7,7 @@ writes every table behind the report's tables and charts as CSV.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +15,8 @@ import pandas as pd
 
 from .dashboard import ReportContext, annual_series, build_dashboard, report_context, summary_counts
 from .inputs import load_inputs
+from .national import national_annual
+from .national_data import load_national
 from .periods import FinancialYear
 
 #: Published statistics (ASCOF client level data) suppress counts below 5.
@@ -29,6 +32,7 @@ class QuarterlyReport:
     table: pd.DataFrame
     series: dict[str, pd.DataFrame]
     counts: dict[str, dict[str, int]]
+    national_files: pd.DataFrame | None = None
 
     @property
     def this_year_label(self) -> str:
@@ -81,10 +85,16 @@ def build_quarterly_report(
     """Load the inputs, check they cover the quarter, and build the dashboard."""
     inputs = load_inputs(data_dir)
     context = report_context(inputs, financial_year, quarter, council_code)
+    national, _ = load_national(context.cut_off)
+    if national is not None:
+        linked = national.measures[national.measures["metric_id"].fillna("") != ""]
+        context = dataclasses.replace(context, national_series={
+            row["metric_id"]: national_annual(national.tidy, code, council_code) for code, row in linked.iterrows()})
     table = suppress_small_counts(build_dashboard(context))
     metrics = inputs.metrics.sort_values("display_order")
     series = {m["metric_id"]: annual_series(context, m) for _, m in metrics.iterrows()}
-    return QuarterlyReport(context, table, series, summary_counts(table))
+    return QuarterlyReport(context, table, series, summary_counts(table),
+                           None if national is None else national.files)
 
 
 def write_tables(report: QuarterlyReport, output_dir: str | Path, stem: str = "quarterly_dashboard") -> list[Path]:
