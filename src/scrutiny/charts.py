@@ -166,10 +166,12 @@ def all_councils_chart(table: pd.DataFrame, all_councils: pd.DataFrame, council:
         data = data.sort_values("outcome", ascending=row["polarity"] == "low").reset_index(drop=True)
         colours = ["#1f4e79" if c == council else ("#7f9fbf" if g else "#d9d9d9")
                    for c, g in zip(data["ons_code"], data["in_group"], strict=True)]
-        axes.bar(range(len(data)), data["outcome"], color=colours, width=1.0)
+        # one line collection rather than ~150 bar patches per panel: the same picture, far faster
+        axes.vlines(range(len(data)), 0, data["outcome"], colors=colours, linewidth=1.6)
         if council in set(data["ons_code"]):
             position = int(data.index[data["ons_code"] == council][0])
-            axes.annotate(f"{council_label}\n{position + 1} of {len(data)}", (position, data.loc[position, "outcome"]),
+            rank = data.loc[position, "rank_all"]
+            axes.annotate(f"{council_label}\nrank {rank} of {len(data)}", (position, data.loc[position, "outcome"]),
                           xytext=(0, 8), textcoords="offset points", ha="center", fontsize=6,
                           arrowprops={"arrowstyle": "-", "linewidth": 0.6})
         if row["england"] is not None and not pd.isna(row["england"]):
