@@ -50,7 +50,7 @@ def main() -> None:
     for name, times in results.items():
         print(f"{name:<26} {medians[name]:>9.2f} {min(times):>7.2f} {max(times):>7.2f}")
     clean, noop, floor = medians["make q3 from clean"], medians["make q3 no-op re-run"], medians["empty notebooks (floor)"]
-    print(f"\nratio clean / floor:  {clean / floor:.2f}  (the dashboard's own cost above the fixed chain)")
+    print(f"\nratio clean / floor:  {clean / floor:.2f}  (the reports' own cost above the fixed chain)")
     print(f"ratio no-op / clean:  {noop / clean:.4f}  (what a second `make q3` costs)")
 
 
