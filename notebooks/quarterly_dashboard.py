@@ -63,6 +63,15 @@ charts.as_image(charts.summary_chart(report.table))
 display(HTML(render.dashboard_html(report.table, report.series, report.this_year_label, report.last_year_label)))
 
 # %% [markdown]
+# ## Activity (information only)
+#
+# Volumes quoted in the covering report. They have no target or aim: changes are shown as
+# increases or decreases, and only when at least 5% and beyond random variation.
+
+# %%
+display(HTML(render.activity_html(report.activity)))
+
+# %% [markdown]
 # ## Draft commentary for the covering report
 #
 # Drafted from the figures and verdicts above, for officers to edit.
@@ -70,6 +79,7 @@ display(HTML(render.dashboard_html(report.table, report.series, report.this_year
 # %%
 for layer, sentences in narrative.layer_paragraphs(report.table).items():
     display(Markdown(f"**{layer}**\n\n" + "\n\n".join(f"- {s}" for s in sentences)))
+display(Markdown("**Activity**\n\n" + "\n\n".join(f"- {s}" for s in narrative.sentences(report.activity))))
 
 # %% [markdown]
 # ## Data sources, method and provenance

@@ -115,3 +115,16 @@ def test_past_trend_uses_the_national_series_once_loaded():
     # the Q1 paper's cut-off precedes that release, so its trend uses only the council's inputs
     early = build_quarterly_report(RAW, "2025-26", 1, "E10000018")
     assert "2015/16" not in set(early.series["ascof_3c1"]["year"]) and early.national_files is None
+
+
+def test_activity_figures_of_the_quarter():
+    q1 = build_quarterly_report(RAW, "2025-26", 1, "E10000018").activity.set_index("metric_id")
+    q3 = build_quarterly_report(RAW, "2025-26", 3, "E10000018").activity.set_index("metric_id")
+    assert q1.loc["contacts", "current_value"] == 12800 and q1.loc["contacts", "previous_value"] == 13867
+    assert q1.loc["safeguarding_alerts", "dot"] == "increased"  # 984 against 523: information only
+    assert "contacts" not in q3.index  # a Q1 figure is not repeated as current in Q3
+    assert q3.loc["new_contacts", "previous_period"] == "Jan-Jun 2025"  # the preceding six months
+    assert q3.loc["new_contacts", "dot"] == "no_significant_change"  # 4.9% is under the 5% threshold
+    assert pd.isna(q3.loc["people_supported_65_plus", "previous_value"])
+    text = narrative.sentences(q3.reset_index())
+    assert "In 2024/25, the number of people aged 65 or over supported with care needs was 7,870." in text

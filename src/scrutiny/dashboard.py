@@ -97,8 +97,9 @@ def report_context(inputs: Inputs, financial_year: str, quarter: int, council_co
 
 
 def quarter_metrics(inputs: Inputs) -> list[str]:
-    """Metrics that should have a figure at every quarter end (year-to-date totals and snapshots)."""
+    """Appendix metrics that should have a figure at every quarter end (year-to-date totals and snapshots)."""
     metrics = inputs.metrics.sort_values("display_order")
+    metrics = metrics[metrics["appendix"]]
     return list(metrics[metrics["period_basis"].isin(["financial_ytd", "snapshot"])]["metric_id"])
 
 
@@ -166,6 +167,10 @@ def select_current(rows: pd.DataFrame, metric: pd.Series, period: ReportPeriod) 
     if metric["period_basis"] in SURVEY_BASES:
         this_year = rows[(rows["period_start"] == year.start) & (rows["period_end"] == year.end)]
         return this_year.iloc[-1] if not this_year.empty else None
+    if metric["period_basis"] == "financial_year":
+        whole = rows[rows["value"].notna() & (rows["period_end"] <= end)]
+        whole = whole[whole.apply(lambda r: _is_full_year(r, FinancialYear.containing(r["period_start"])), axis=1)] if not whole.empty else whole
+        return whole.sort_values("period_end").iloc[-1] if not whole.empty else None
     actual = rows[(rows["estimate"] != "forecast") & rows["value"].notna() & (rows["period_end"] <= end)]
     actual = actual[~actual.apply(lambda r: _is_full_year(r, year.previous()), axis=1)] if not actual.empty else actual
     ending_this_year = actual[actual["period_end"] >= year.start]
@@ -201,6 +206,7 @@ def select_previous(
     if current is None:
         return Comparison(None, False, "no figure for this year")
     valued = rows[rows["value"].notna()]
+    valued = valued[~((valued["period_start"] == current["period_start"]) & (valued["period_end"] == current["period_end"]))]
     if not _has_value(current):
         earlier = valued[valued["period_end"] < current["period_start"]]
         if earlier.empty:
@@ -209,8 +215,14 @@ def select_previous(
     start, end = current["period_start"], current["period_end"]
     same = valued[(valued["period_start"] == shift_years(start, -1)) & (valued["period_end"] == shift_years(end, -1))]
     year_end = period.year.start - timedelta(days=1)
+    length = end - start
+    preceding = valued[(valued["period_end"] == start - timedelta(days=1))
+                       & ((valued["period_end"] - valued["period_start"]) - length).abs().le(timedelta(days=3))]
     if not same.empty:
         chosen, comparable, reason = same.iloc[-1], True, ""
+    elif start != end and not preceding.empty:
+        # no figure for the same period last year: the immediately preceding period of equal length
+        chosen, comparable, reason = preceding.iloc[-1], True, ""
     elif start == end and not (found := valued[valued["period_end"] == year_end]).empty and end > year_end:
         chosen, comparable, reason = found.sort_values("period_start").iloc[-1], True, ""
     else:
@@ -354,10 +366,14 @@ def _benchmark(ctx: ReportContext, metric: pd.Series, current: pd.Series | None)
     return {"benchmark_value": None, "benchmark_label": "For information only", "is_target": False}
 
 
-def build_dashboard(ctx: ReportContext) -> pd.DataFrame:
-    """Build the dashboard table: one row per metric in catalogue order, with every verdict."""
+def build_dashboard(ctx: ReportContext, appendix: bool = True) -> pd.DataFrame:
+    """Build the dashboard table: one row per metric in catalogue order, with every verdict.
+
+    ``appendix=False`` builds the activity figures (information only) instead of Appendix A.
+    """
     records = []
     metrics = ctx.inputs.metrics.sort_values("display_order")
+    metrics = metrics[metrics["appendix"] == appendix]
     for _, metric in metrics.iterrows():
         records.append(build_row(ctx, metric))
     table = pd.DataFrame(records)
@@ -433,6 +449,7 @@ def build_row(ctx: ReportContext, metric: pd.Series) -> dict:
         "kind": metric["kind"],
         "display_format": metric["display_format"],
         "unit": metric["unit"],
+        "period_basis": metric["period_basis"],
         "current_period": label(current),
         "current_period_start": field(current, "period_start"),
         "current_period_end": field(current, "period_end"),

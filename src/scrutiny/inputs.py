@@ -29,6 +29,8 @@ PERIOD_BASES = (
     "annual_survey",
     "biennial_survey",
     "financial_year",
+    "quarter",
+    "six_months",
 )
 DISPLAY_FORMATS = ("pct1", "pct2", "thousands1", "rate1", "int", "number1", "number2")
 BENCHMARK_TYPES = ("national", "local_target", "none")
@@ -84,6 +86,7 @@ TABLES: dict[str, list[Column]] = {
         _c("series_break_reason", "text", False),
         _c("footnote", "text", False),
         _c("display_order", "integer"),
+        _c("appendix", "bool", description="true for the rows of Appendix A, false for activity figures"),
     ],
     "observations.csv": [
         _c("council_code", "text", description="ONS code such as E10000018"),

@@ -35,7 +35,9 @@ def _period_phrase(row: pd.Series) -> str:
     if start == end:
         return f"At the end of {end:%B %Y}"
     months = (end.year - start.year) * 12 + end.month - start.month + 1
-    if months == 12 and not (start.month == 4 and start.day == 1):
+    if months == 12 and start.month == 4 and start.day == 1:
+        return f"In {start.year}/{(start.year + 1) % 100:02d}"
+    if months == 12:
         return f"In the 12 months to {end:%B %Y}"
     if start.year == end.year:
         return f"Between {start:%B} and {end:%B %Y}"
@@ -62,6 +64,8 @@ def _when(label: str) -> str:
 def _subject(row: pd.Series) -> str:
     code = f"{row['framework']} {row['code']}".strip() if row["framework"] == "ASCOF" else ""
     description = row["description"]
+    if row["kind"] == "count":
+        description = f"the number of {description[0].lower()}{description[1:]}"
     return f"{description} ({code})" if code else description
 
 
@@ -92,11 +96,14 @@ def metric_sentence(row: pd.Series) -> str:
         else:
             clauses.append(f"against {previous} (not compared: {row['dot_reason']})")
     if row["rating"] in _RATING_PHRASE and not fmt.is_missing(row["benchmark_value"]):
-        benchmark = fmt.format_value(row["benchmark_value"], row["display_format"])
+        benchmark = (fmt.format_count(row["benchmark_value"]) if row["display_format"] == "thousands1"
+                     else fmt.format_value(row["benchmark_value"], row["display_format"]))
         phrase = _RATING_PHRASE[row["rating"]]
         if row["benchmark_is_target"]:
             met = {True: "met", False: "not met"}.get(row["target_met"], "")
-            clauses.append(f"{phrase} the {row['benchmark_label'].lower()} of {benchmark}" + (f" (target {met})" if met else ""))
+            label = str(row["benchmark_label"])
+            label = label if label[1:2].isupper() or label[1:2].isdigit() else label[0].lower() + label[1:]
+            clauses.append(f"{phrase} the {label} of {benchmark}" + (f" (target {met})" if met else ""))
         else:
             clauses.append(f"{phrase} the {row['benchmark_label']} of {benchmark}")
     if row["rating_indicative"]:
@@ -119,6 +126,11 @@ def summary_sentence(counts: dict[str, dict[str, int]], total: int) -> str:
         f"the other {total - compared} were not compared (information-only metrics, surveys not yet "
         f"repeated, overlapping or mismatched periods, forecasts and series breaks)."
     )
+
+
+def sentences(table: pd.DataFrame) -> list[str]:
+    """One sentence per row, in table order."""
+    return [metric_sentence(row) for _, row in table.iterrows()]
 
 
 def layer_paragraphs(table: pd.DataFrame) -> dict[str, list[str]]:

@@ -33,6 +33,7 @@ class QuarterlyReport:
     series: dict[str, pd.DataFrame]
     counts: dict[str, dict[str, int]]
     national_files: pd.DataFrame | None = None
+    activity: pd.DataFrame | None = None
 
     @property
     def this_year_label(self) -> str:
@@ -92,9 +93,21 @@ def build_quarterly_report(
             row["metric_id"]: national_annual(national.tidy, code, council_code) for code, row in linked.iterrows()})
     table = suppress_small_counts(build_dashboard(context))
     metrics = inputs.metrics.sort_values("display_order")
-    series = {m["metric_id"]: annual_series(context, m) for _, m in metrics.iterrows()}
+    series = {m["metric_id"]: annual_series(context, m) for _, m in metrics[metrics["appendix"]].iterrows()}
     return QuarterlyReport(context, table, series, summary_counts(table),
-                           None if national is None else national.files)
+                           None if national is None else national.files, activity_table(context))
+
+
+def activity_table(context: ReportContext) -> pd.DataFrame:
+    """Activity figures (information only) for periods ending in the report's quarter, and the
+    latest whole-year figures; figures from earlier quarters are left to their own reports."""
+    table = suppress_small_counts(build_dashboard(context, appendix=False))
+    quarter_start = context.period.year.quarter_start(context.period.quarter)
+    current = table["current_value"].notna() & (
+        (table["period_basis"] == "financial_year")
+        | (pd.to_datetime(table["current_period_end"]) >= pd.Timestamp(quarter_start))
+    )
+    return table[current].reset_index(drop=True)
 
 
 def write_tables(report: QuarterlyReport, output_dir: str | Path, stem: str = "quarterly_dashboard") -> list[Path]:
@@ -106,6 +119,7 @@ def write_tables(report: QuarterlyReport, output_dir: str | Path, stem: str = "q
         ("", report.table),
         ("_trends", report.trend_table()),
         ("_summary", report.summary_table()),
+        ("_activity", report.activity),
     ):
         path = output / f"{stem}{suffix}.csv"
         frame.to_csv(path, index=False, float_format="%.6g", date_format="%Y-%m-%d")

@@ -227,3 +227,20 @@ def _row_html(row: pd.Series, series: pd.DataFrame | None, marker) -> str:
         f"<td>{trend_cell(row, series)}</td>"
         "</tr>"
     )
+
+
+def activity_html(table: pd.DataFrame) -> str:
+    """Activity figures (information only): this period, the comparison period and the change."""
+    head = ("<tr><th>Activity</th><th>This period</th><th>Compared with</th><th>Change</th></tr>")
+    body = []
+    for _, row in table.iterrows():
+        now_value, now_detail = figure_text(row, "current")
+        before_value, before_detail = figure_text(row, "previous")
+        dot_label, dot_detail = dot_text(row)
+        body.append(
+            f"<tr><td>{escape(row['description'])}</td>"
+            f'<td><b>{now_value}</b><div class="small">{now_detail}</div></td>'
+            f'<td><b>{before_value if row["previous_period"] else ""}</b><div class="small">{before_detail}</div></td>'
+            f"<td>{_verdict_html(row['dot'], dot_label)}<div class=\"small\">{escape(dot_detail)}</div></td></tr>"
+        )
+    return f'{STYLE}<div class="scrutiny-dash"><table><thead>{head}</thead><tbody>{"".join(body)}</tbody></table></div>'
