@@ -61,7 +61,7 @@ def test_verdicts_on_real_rows(q1, q3):
 def test_narrative_sentence_from_the_data(q3):
     sentence = narrative.metric_sentence(q3.reset_index().set_index("metric_id", drop=False).loc["ascof_2e"])
     assert sentence == (
-        "At the end of December 2025, % of adults with a learning disability living at home or with family "
+        "At the end of December 2025, the proportion of adults with a learning disability living at home or with family "
         "(ASCOF 2E(1)) was 87.6% (1,286 out of 1,468), similar to 87.3% (1,255 out of 1,437) in 2024/25 and "
         "better than the 24/25 national average of 81.4%."
     )

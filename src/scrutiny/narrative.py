@@ -64,7 +64,11 @@ def _when(label: str) -> str:
 def _subject(row: pd.Series) -> str:
     code = f"{row['framework']} {row['code']}".strip() if row["framework"] == "ASCOF" else ""
     description = row["description"]
-    if row["kind"] == "count":
+    if description.startswith("% of "):
+        description = "the proportion of " + description[5:]
+    elif description.lower().startswith("number of"):
+        description = f"the {description[0].lower()}{description[1:]}"
+    elif row["kind"] == "count":
         description = f"the number of {description[0].lower()}{description[1:]}"
     return f"{description} ({code})" if code else description
 
@@ -74,7 +78,7 @@ def metric_sentence(row: pd.Series) -> str:
     subject = _subject(row)
     if fmt.is_missing(row["current_value"]):
         note = row["current_note"] or "no figure is available yet"
-        text = f"{subject}: {str(note).rstrip('.')}."
+        text = f"{subject[0].upper()}{subject[1:]}: {str(note).rstrip('.')}."
         if not fmt.is_missing(row["previous_value"]):
             text += f" The latest result, {_figure(row, 'previous')} {_when(row['previous_period'])}"
             if row["rating"] != "not_compared" and not fmt.is_missing(row["benchmark_value"]):
