@@ -168,15 +168,23 @@ def _read_table_sheet(path: Path, sheet: str, raw: pd.DataFrame, measures: pd.Da
             record[kind] = value
             if kind == "outcome" and marker:
                 record["marker"] = marker
-    frame = pd.DataFrame(records.values())
+    frame = _tidy_frame(records.values())
+    # drop year-area cells that hold nothing at all (e.g. 2D before client level data)
+    empty = frame[NUMERIC_COLUMNS].isna().all(axis=1) & (frame["marker"] == "")
+    return frame[~empty]
+
+
+NUMERIC_COLUMNS = ["numerator", "denominator", "outcome", "margin_of_error", "respondents"]
+
+
+def _tidy_frame(records) -> pd.DataFrame:
+    """The tidy table from reader records: every column present, value columns numeric."""
+    frame = pd.DataFrame(list(records))
     for column in TIDY_COLUMNS:
         if column not in frame:
             frame[column] = None
-    numeric = ["numerator", "denominator", "outcome", "margin_of_error", "respondents"]
-    frame[numeric] = frame[numeric].apply(pd.to_numeric)
-    # drop year-area cells that hold nothing at all (e.g. 2D before client level data)
-    empty = frame[numeric].isna().all(axis=1) & (frame["marker"] == "")
-    return frame[~empty]
+    frame[NUMERIC_COLUMNS] = frame[NUMERIC_COLUMNS].apply(pd.to_numeric)
+    return frame[TIDY_COLUMNS]
 
 
 LONG_CSV_COLUMNS = [
@@ -230,13 +238,7 @@ def read_ascof_long_csv(path: str | Path, year: str, measures: pd.DataFrame) -> 
             record["marker"] = marker
     if problems:
         raise InputError(path, problems)
-    tidy = pd.DataFrame(records.values())
-    for column in TIDY_COLUMNS:
-        if column not in tidy:
-            tidy[column] = None
-    numeric = ["numerator", "denominator", "outcome", "margin_of_error", "respondents"]
-    tidy[numeric] = tidy[numeric].apply(pd.to_numeric)
-    return tidy[TIDY_COLUMNS]
+    return _tidy_frame(records.values())
 
 
 def load_council_lookup(path: str | Path) -> pd.DataFrame:
