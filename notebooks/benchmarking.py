@@ -52,9 +52,8 @@ display(Markdown(br.availability_note(report)))
 #
 # "In line with or better" counts the measures where the council's figure is better than, or not
 # significantly different from, the comparator-group average, allowing for each figure's precision
-# (confidence intervals, or the survey's published margin of error). The committee paper of March
-# 2026 counted 14 (70%) of 20 by its own reading; the second sentence gives the count on point
-# values alone, and the two differ where the gap is within random variation.
+# (confidence intervals, or the survey's published margin of error). The count on point values
+# alone is given too; the two differ where a gap is within random variation.
 
 # %%
 display(br.section_summary(report))
@@ -125,6 +124,6 @@ display(HTML(provenance.provenance_html(
      "comparator": comparator, "quadrant_group": quadrant_group, "second_measure": second_measure,
      "data_dir": data_dir},
     context.cut_off,
-    set(context.inputs.sources["source_id"]),
+    provenance.sources_published_by(context.inputs, context.cut_off),
     None if report.national is None else report.national.files,
 )))

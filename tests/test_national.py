@@ -252,3 +252,16 @@ def test_without_national_files_the_report_says_what_is_missing(tmp_path):
     assert national is None and any("run 'make data'" in reason for reason in reasons)
     national, reasons = load_national(date(2025, 9, 1), root=ROOT)
     assert national is None and any("after this report's cut-off date" in reason for reason in reasons)
+
+
+@pytest.mark.skipif(not (ROOT / "data" / "processed" / "ascof_time_series.csv").exists(), reason="needs make data")
+def test_report_compares_its_count_with_the_papers():
+    from scrutiny import benchmark_report as br
+
+    report = br.build_benchmarking_report(ROOT / "data" / "raw", "2025-26", 3, LEICS)
+    text = br.paper_comparison(report)
+    assert text.startswith("The committee paper counted 14 (70%) of 20 measures")
+    assert "17 of 20 when each figure's precision is allowed for, and 12 on point values alone" in text
+    assert "ascof_in_line_or_better" not in set(br.printed_table(report)["measure"])
+    early = br.build_benchmarking_report(ROOT / "data" / "raw", "2025-26", 1, LEICS)
+    assert br.paper_comparison(early) == "" and early.bench is None and not early.local.empty

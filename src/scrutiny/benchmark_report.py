@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import formatting as fmt
-from .benchmarking import GROUP_LABELS, Benchmark, benchmark, quadrant_table, summary_sentences, trend_table
+from .benchmarking import GROUP_LABELS, Benchmark, benchmark, quadrant_table, summary, summary_sentences, trend_table
 from .dashboard import ENGLAND, MissingInputsError, ReportContext, figure_of, metric_rule, published_by, report_context
 from .inputs import load_inputs
 from .national import COMPARATOR_GROUPS, comparator_group
@@ -112,6 +112,11 @@ def printed_benchmarks(context: ReportContext) -> pd.DataFrame:
         return pd.DataFrame()
     rows = figures[(figures["council_code"] == context.council_code) & (figures["as_of"] <= context.cut_off)]
     return rows.reset_index(drop=True)
+
+
+def printed_table(report: BenchmarkingReport) -> pd.DataFrame:
+    """The printed benchmark figures shown as a table (the ASCOF count is discussed in the summary)."""
+    return report.printed[report.printed["measure"] != "ascof_in_line_or_better"]
 
 
 def build_benchmarking_report(
@@ -265,7 +270,7 @@ def printed_html(report: BenchmarkingReport) -> str:
     """Figures printed in the papers, with their peer-group averages."""
     header = "<tr><th>Measure</th><th>Council</th><th>England</th><th>Peer group average</th><th>Source</th></tr>"
     body = []
-    for _, row in report.printed.iterrows():
+    for _, row in printed_table(report).iterrows():
         number = lambda v: "" if pd.isna(v) else f"{v:,.1f}".removesuffix(".0")  # noqa: E731
         body.append(
             f"<tr><td>{escape(row['description'])}</td><td><b>{number(row['council_value'])}</b> "
@@ -315,7 +320,30 @@ def section_summary(report: BenchmarkingReport):
     if report.bench is None:
         return _needs_data("The summary against the comparator group")
     sentences = summary_sentences(report.bench, report.year_label)
-    return Markdown("\n\n".join(sentences))
+    sentences.append(paper_comparison(report))
+    return Markdown("\n\n".join(s for s in sentences if s))
+
+
+def paper_comparison(report: BenchmarkingReport) -> str:
+    """How the computed count compares with the count printed in the committee paper, if any."""
+    printed = report.printed
+    if report.bench is None or printed.empty or report.comparator != "nearest_neighbours":
+        return ""
+    rows = printed[printed["measure"] == "ascof_in_line_or_better"]
+    if rows.empty:
+        return ""
+    row = rows.iloc[-1]
+    s = summary(report.bench)
+    paper, total = int(row["council_value"]), int(row["denominator"])
+    n = s["measures"]
+    return (
+        f"The committee paper counted {paper} ({100 * paper / total:.0f}%) of {total} measures in line with or better "
+        f"than the peer group average, without stating its rule. With the nearest-neighbour group used here (Oflog's) the data give "
+        f"{s['in_line_or_better']} of {n} when each figure's precision is allowed for, and {s['point_at_or_better']} on "
+        "point values alone: the paper's count lies "
+        + ("between the two, as it would if small gaps below the average were read as 'in line'."
+           if s["point_at_or_better"] <= paper <= s["in_line_or_better"] else "outside that range, so its rule differs from both.")
+    )
 
 
 def section_overview(report: BenchmarkingReport):

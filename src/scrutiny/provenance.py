@@ -81,7 +81,7 @@ def provenance_html(inputs, parameters: dict, cut_off, used_sources: set[str], n
     rules = "".join(f"<li>{escape(rule)}</li>" for rule in METHOD_RULES)
     return (
         "<style>.provenance{border-collapse:collapse;font-size:8pt;margin-bottom:8px}"
-        ".provenance td,.provenance th{border:1px solid #9aa5b1;padding:2px 4px;text-align:left;vertical-align:top}"
+        ".provenance td,.provenance th{border:1px solid #9aa5b1 !important;padding:2px 4px !important;text-align:left !important;vertical-align:top !important}"
         ".provenance td:nth-child(2){word-break:break-all}</style>"
         f"<p>Figures published after the cut-off date of <b>{cut_off:%d %B %Y}</b> are not used.</p>"
         "<h4>Parameters</h4>" + _table(params)
@@ -101,3 +101,9 @@ def used_source_ids(table: pd.DataFrame, inputs) -> set[str]:
     used |= set(inputs.national_averages["source"]) & set(inputs.sources["source_id"])
     used |= set(inputs.targets["source"])
     return {s for s in used if s in set(inputs.sources["source_id"])}
+
+
+def sources_published_by(inputs, cut_off) -> set[str]:
+    """Source ids published by the cut-off date (what a report may draw on)."""
+    sources = inputs.sources
+    return set(sources.loc[sources["published"] <= cut_off, "source_id"])
