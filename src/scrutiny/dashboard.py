@@ -8,7 +8,6 @@ rating and direction-of-travel rules and gathers the annual series for the past-
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -510,6 +509,3 @@ def summary_counts(table: pd.DataFrame) -> dict[str, dict[str, int]]:
         },
     }
 
-
-def is_nan(value) -> bool:
-    return isinstance(value, float) and math.isnan(value)
