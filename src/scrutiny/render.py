@@ -130,25 +130,29 @@ def trend_cell(row: pd.Series, series: pd.DataFrame | None) -> str:
     return f'<img class="spark" src="{sparkline_uri(series, row["display_format"])}" alt="{escape(alt)}">{test}'
 
 
+def _legend_rows(texts: dict, first_word: bool, items: list[tuple[str, str]]) -> str:
+    """Legend rows: the verdict as shown in the table (glyph and words) and what it means."""
+    rows = []
+    for key, meaning in items:
+        glyph, label = texts[key]
+        shown = label.split(" ")[0] if first_word else label
+        rows.append(f"<tr><td>{_verdict_html(key, glyph + ' ' + shown)}</td><td>{escape(meaning)}</td></tr>")
+    return "".join(rows)
+
+
 def legend_html() -> str:
     """The key to the glyphs, words and colours."""
-    rating = "".join(
-        f"<tr><td>{_verdict_html(k, g + ' ' + t.split(' ')[0])}</td><td>{escape(desc)}</td></tr>"
-        for k, (g, t), desc in [
-            ("better", fmt.RATING_TEXT["better"], "performing significantly better than the benchmark (national average or local target)"),
-            ("similar", fmt.RATING_TEXT["similar"], "not significantly different from the benchmark"),
-            ("worse", fmt.RATING_TEXT["worse"], "performing significantly below the benchmark"),
-        ]
-    )
-    dot = "".join(
-        f"<tr><td>{_verdict_html(k, g + ' ' + t)}</td><td>{escape(desc)}</td></tr>"
-        for k, (g, t), desc in [
-            ("improved", fmt.DOT_TEXT["improved"], "a statistically significant (or, for volumes, a 5% or larger) improvement on last year"),
-            ("no_significant_change", fmt.DOT_TEXT["no_significant_change"], "no significant change from last year"),
-            ("worsened", fmt.DOT_TEXT["worsened"], "a significant deterioration on last year"),
-            ("not_compared", fmt.DOT_TEXT["not_compared"], "no like-for-like comparison is possible; the reason is given"),
-        ]
-    )
+    rating = _legend_rows(fmt.RATING_TEXT, first_word=True, items=[
+        ("better", "performing significantly better than the benchmark (national average or local target)"),
+        ("similar", "not significantly different from the benchmark"),
+        ("worse", "performing significantly below the benchmark"),
+    ])
+    dot = _legend_rows(fmt.DOT_TEXT, first_word=False, items=[
+        ("improved", "a statistically significant (or, for volumes, a 5% or larger) improvement on last year"),
+        ("no_significant_change", "no significant change from last year"),
+        ("worsened", "a significant deterioration on last year"),
+        ("not_compared", "no like-for-like comparison is possible; the reason is given"),
+    ])
     return (
         '<table class="legend"><tr><th>Rating</th><th></th><th>Direction of travel</th><th></th></tr>'
         f"<tr><td colspan=2><table>{rating}</table></td><td colspan=2><table>{dot}</table></td></tr>"
