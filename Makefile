@@ -35,26 +35,26 @@ setup: ## one-time set-up: Debian Chromium and fonts, virtual environment, packa
 	$(MAKE) notebooks
 
 data: ## fetch and verify the national files (MIRROR=folder to copy from a local mirror), then prepare the ASCOF table
-	$(PYTHON) -m scrutiny.national_data fetch $(if $(MIRROR),--mirror $(MIRROR))
+	$(PYTHON) -m scrutiny.inputs.national_data fetch $(if $(MIRROR),--mirror $(MIRROR))
 	$(MAKE) data/processed/ascof_time_series.csv
 
 data/processed/ascof_time_series.csv: $(NATIONAL_ODS) data/raw/ascof_measures.csv
-	$(PYTHON) -m scrutiny.national_data prepare
+	$(PYTHON) -m scrutiny.inputs.national_data prepare
 
 notebooks: $(REPORT_NOTEBOOKS:%=notebooks/%.ipynb) ## write the .ipynb notebooks from their .py sources
 
 notebooks/%.ipynb: notebooks/%.py
-	$(PYTHON) -m scrutiny.build notebook $< $@
+	$(PYTHON) -m scrutiny.publishing.build notebook $< $@
 
 q1 q2 q3 q4: q%: $(foreach n,$(REPORT_NOTEBOOKS),$(REPORTS)/$(FY)/q%/$(n).pdf) ## run every report for a quarter, e.g. make q3 FY=2025-26
 	@echo "Reports for $(FY) quarter $* are in $(REPORTS)/$(FY)/q$*/"
 
 # One papermill run writes the executed notebook, the HTML, the PDF and the CSV tables together.
 $(REPORTS)/$(FY)/q%/quarterly_dashboard.pdf $(REPORTS)/$(FY)/q%/quarterly_dashboard.html: notebooks/quarterly_dashboard.ipynb $(SRC) $(INPUTS)
-	$(PYTHON) -m scrutiny.build report $< --financial-year $(FY) --quarter $* --council $(COUNCIL) --data $(DATA) --out $(OUT)
+	$(PYTHON) -m scrutiny.publishing.build report $< --financial-year $(FY) --quarter $* --council $(COUNCIL) --data $(DATA) --out $(OUT)
 
 $(REPORTS)/$(FY)/q%/benchmarking.pdf $(REPORTS)/$(FY)/q%/benchmarking.html: notebooks/benchmarking.ipynb $(SRC) $(INPUTS) $(NATIONAL)
-	$(PYTHON) -m scrutiny.build report $< --financial-year $(FY) --quarter $* --council $(COUNCIL) --data $(DATA) --out $(OUT)
+	$(PYTHON) -m scrutiny.publishing.build report $< --financial-year $(FY) --quarter $* --council $(COUNCIL) --data $(DATA) --out $(OUT)
 
 test: notebooks ## all tests: unit, bad input, notebooks (papermill, nbval) and the backtests of make q1 and q3
 	$(PYTHON) -m pytest -q

@@ -28,8 +28,8 @@ output_dir = ""  # where the CSV tables are written; empty writes nothing
 # %autoreload 2
 from IPython.display import HTML, Markdown, display
 
-from scrutiny import benchmark_report as br
-from scrutiny import provenance
+from scrutiny.benchmarking import report as br
+from scrutiny.publishing import provenance
 from scrutiny.paths import resolve
 
 report = br.build_benchmarking_report(
@@ -42,8 +42,7 @@ written = br.write_benchmarking_tables(report, resolve(output_dir)) if output_di
 display(Markdown(
     f"# National performance benchmarking {report.year_label}\n\n"
     f"**{report.council_name}** · Adult Social Care Outcomes Framework (ASCOF) measures against England, "
-    f"the region and the {report.group_label} · for the Adults and Communities Overview and Scrutiny "
-    f"Committee, {context.committee_date:%d %B %Y}"
+    f"the region and the {report.group_label} · for the {context.committee}, {context.committee_date:%d %B %Y}"
 ))
 display(Markdown(br.availability_note(report)))
 

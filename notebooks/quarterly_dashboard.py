@@ -25,9 +25,11 @@ output_dir = ""  # where the CSV tables are written; empty writes nothing
 # %autoreload 2
 from IPython.display import HTML, Markdown, display
 
-from scrutiny import charts, narrative, provenance, render
+from scrutiny.dashboard import charts, narrative, render
+from scrutiny.publishing import provenance
+from scrutiny.publishing.charts import as_image
 from scrutiny.paths import resolve
-from scrutiny.quarterly import build_quarterly_report, write_tables
+from scrutiny.dashboard.report import build_quarterly_report, write_tables
 
 report = build_quarterly_report(resolve(data_dir), financial_year, quarter, council_code)
 context = report.context
@@ -35,10 +37,10 @@ written = write_tables(report, resolve(output_dir)) if output_dir else []
 
 # %%
 display(Markdown(
-    f"# Adults and Communities performance {context.period.year.label}: "
+    f"# {context.department} performance {context.period.year.label}: "
     f"quarter {context.period.quarter}\n\n"
     f"**{context.council_name}** · Appendix A: performance dashboard for "
-    f"{context.period.label} · Adults and Communities Overview and Scrutiny Committee, "
+    f"{context.period.label} · {context.committee}, "
     f"{context.committee_date:%d %B %Y}"
 ))
 
@@ -51,7 +53,7 @@ display(Markdown(
 
 # %%
 display(Markdown(narrative.summary_sentence(report.counts, len(report.table))))
-charts.as_image(charts.summary_chart(report.table))
+as_image(charts.summary_chart(report.table))
 
 # %% [markdown]
 # ## Appendix A: performance dashboard

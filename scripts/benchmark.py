@@ -36,14 +36,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         scratch = Path(scratch)
         empty = scratch / "empty_report.ipynb"
-        subprocess.run([python, "-m", "scrutiny.build", "notebook", str(ROOT / "tests/fixtures/empty_report.py"), str(empty)],
+        subprocess.run([python, "-m", "scrutiny.publishing.build", "notebook", str(ROOT / "tests/fixtures/empty_report.py"), str(empty)],
                        cwd=ROOT, check=True)
         for run in range(args.runs):
             reports = scratch / f"reports-{run}"
             results["make q3 from clean"].append(timed(["make", "q3", f"REPORTS={reports}", f"PYTHON={python}"]))
             results["make q3 no-op re-run"].append(timed(["make", "q3", f"REPORTS={reports}", f"PYTHON={python}"]))
             results["empty notebooks (floor)"].append(sum(timed([
-                python, "-m", "scrutiny.build", "report", str(empty), "--financial-year", "2025-26", "--quarter", "3",
+                python, "-m", "scrutiny.publishing.build", "report", str(empty), "--financial-year", "2025-26", "--quarter", "3",
                 "--out", str(scratch / f"empty-{run}-{n}")]) for n in range(REPORTS_IN_Q3)))
     medians = {name: statistics.median(times) for name, times in results.items()}
     print(f"{'step':<26} {'median s':>9} {'min s':>7} {'max s':>7}   ({args.runs} runs)")

@@ -4,10 +4,11 @@ import pandas as pd
 import pytest
 
 from conftest import RAW, edit_lines
-from scrutiny import narrative
-from scrutiny.dashboard import build_dashboard, report_context, summary_counts
+from scrutiny.dashboard import narrative
+from scrutiny.context import report_context
+from scrutiny.dashboard.builder import build_dashboard, summary_counts
 from scrutiny.inputs import load_inputs
-from scrutiny.quarterly import build_quarterly_report, suppress_small_counts
+from scrutiny.dashboard.report import build_quarterly_report, suppress_small_counts
 
 
 @pytest.fixture(scope="module")

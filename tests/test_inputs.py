@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from conftest import edit_lines
-from scrutiny import build
-from scrutiny.dashboard import MissingInputsError, report_context
+from scrutiny.publishing import build
+from scrutiny.context import MissingInputsError, report_context
 from scrutiny.inputs import InputError, load_inputs
 
 

@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT, SHARED
-from scrutiny import benchmarking as bm
+from scrutiny.benchmarking import analysis as bm
 from scrutiny.inputs import InputError
-from scrutiny.national import (
+from scrutiny.inputs.national import (
     check_councils,
     comparator_group,
     current_codes,
@@ -21,7 +21,7 @@ from scrutiny.national import (
     read_ascof_long_csv,
     read_ascof_ods,
 )
-from scrutiny.national_data import fetch, load_national
+from scrutiny.inputs.national_data import fetch, load_national
 
 REFERENCE = SHARED / "reference-data"
 ODS = REFERENCE / "dhsc-ascof" / "ascof_time_series_2015-16_to_2024-25.ods"
@@ -256,7 +256,7 @@ def test_without_national_files_the_report_says_what_is_missing(tmp_path):
 
 @pytest.mark.skipif(not (ROOT / "data" / "processed" / "ascof_time_series.csv").exists(), reason="needs make data")
 def test_report_compares_its_count_with_the_papers():
-    from scrutiny import benchmark_report as br
+    from scrutiny.benchmarking import report as br
 
     report = br.build_benchmarking_report(ROOT / "data" / "raw", "2025-26", 3, LEICS)
     text = br.paper_comparison(report)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from scrutiny.rules import Figure, MetricRule, direction_of_travel, rate_against
+from scrutiny.methods.rules import Figure, MetricRule, direction_of_travel, rate_against
 
 PROPORTION = MetricRule("proportion", "high")
 SURVEY = MetricRule("survey_pct", "high")

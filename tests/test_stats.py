@@ -2,7 +2,7 @@
 
 import pytest
 
-from scrutiny import stats
+from scrutiny.methods import stats
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from scrutiny import trend
+from scrutiny.methods import trend
 
 
 def test_rising_proportions_f16():

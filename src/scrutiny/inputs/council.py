@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from .rules import KINDS, POLARITIES
+from ..methods.rules import KINDS, POLARITIES
 
 PERIOD_BASES = (
     "financial_ytd",
@@ -171,6 +171,8 @@ TABLES: dict[str, list[Column]] = {
         _c("council_code", "text"),
         _c("council_name", "text"),
         _c("short_name", "text"),
+        _c("committee", "text", description="the committee that receives the council's reports"),
+        _c("department", "text", description="the department whose performance is reported"),
     ],
 }
 
@@ -420,7 +422,7 @@ def sum_monthly(monthly: pd.DataFrame, metrics: pd.DataFrame) -> pd.DataFrame:
     A year-to-date figure is only produced when every month from April is present, so a missing
     month never passes silently as a smaller total.
     """
-    from .periods import FinancialYear, month_end
+    from ..periods import FinancialYear, month_end
 
     rows = []
     for (council, metric), group in monthly.groupby(["council_code", "metric_id"], sort=True):

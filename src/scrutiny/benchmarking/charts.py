@@ -1,111 +1,13 @@
-"""Charts: past-trend sparklines for the dashboard table and summary charts for the report."""
+"""Benchmarking charts: spine chart, every council's value, survey trends and the quadrant."""
 
 from __future__ import annotations
 
-import base64
-import io
 import math
 
 import matplotlib.figure
 import pandas as pd
-from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-COUNCIL_COLOUR = "#1f4e79"
-ENGLAND_COLOUR = "#7f7f7f"
-VERDICT_COLOURS = {
-    "better": "#2e7d32",
-    "improved": "#2e7d32",
-    "similar": "#9e9e9e",
-    "no_significant_change": "#9e9e9e",
-    "worse": "#c62828",
-    "worsened": "#c62828",
-    "not_compared": "#e0e0e0",
-}
-
-
-def png_bytes(figure: matplotlib.figure.Figure) -> bytes:
-    """The figure as PNG bytes (no software tag, so identical inputs give identical files)."""
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=150, bbox_inches="tight", metadata={"Software": None})
-    return buffer.getvalue()
-
-
-def _png_data_uri(figure: matplotlib.figure.Figure) -> str:
-    return "data:image/png;base64," + base64.b64encode(png_bytes(figure)).decode("ascii")
-
-
-def sparkline(series: pd.DataFrame, display_format: str = "number1") -> matplotlib.figure.Figure:
-    """A small chart of the council (solid line, dots) against England (dashed) by year."""
-    figure = matplotlib.figure.Figure(figsize=(1.9, 0.75))
-    axes = figure.add_subplot()
-    x = range(len(series))
-    if "england" in series and series["england"].notna().any():
-        axes.plot(x, series["england"], linestyle="--", color=ENGLAND_COLOUR, linewidth=1.2, marker="s", markersize=2.5)
-    axes.plot(x, series["council"], color=COUNCIL_COLOUR, linewidth=1.6, marker="o", markersize=3)
-    axes.set_xticks(list(x))
-    axes.set_xticklabels([str(y)[2:] for y in series["year"]], fontsize=5)
-    axes.tick_params(axis="y", labelsize=5, length=2)
-    axes.tick_params(axis="x", length=2)
-    for side in ("top", "right"):
-        axes.spines[side].set_visible(False)
-    axes.margins(x=0.08, y=0.25)
-    axes.yaxis.set_major_formatter(FuncFormatter(lambda v, _: _tick(v, display_format)))
-    axes.yaxis.set_major_locator(MaxNLocator(3))
-    return figure
-
-
-def _tick(value: float, display_format: str) -> str:
-    if display_format == "thousands1":
-        return f"{value / 1000:,.0f}k"
-    if display_format == "pct1":
-        return f"{value:.0f}%"
-    return f"{value:,.0f}"
-
-
-def as_image(figure: matplotlib.figure.Figure):
-    """An IPython PNG image of a figure, so notebooks show it whatever the plotting backend."""
-    from IPython.display import Image
-
-    return Image(data=png_bytes(figure), format="png")
-
-
-def sparkline_uri(series: pd.DataFrame, display_format: str = "number1") -> str:
-    """The sparkline as an inline PNG data URI for the HTML table."""
-    return _png_data_uri(sparkline(series, display_format))
-
-
-def summary_chart(table: pd.DataFrame) -> matplotlib.figure.Figure:
-    """Two horizontal stacked bars: ratings against benchmarks and directions of travel.
-
-    Each segment is labelled with its count and verdict so that colour is never the only cue.
-    """
-    figure = matplotlib.figure.Figure(figsize=(8, 2.2))
-    axes = figure.add_subplot()
-    groups = [
-        ("Rating against benchmark", "rating", [("better", "Better"), ("similar", "Similar"), ("worse", "Worse"), ("not_compared", "Not compared")]),
-        ("Direction of travel", "dot", [("improved", "Improved"), ("no_significant_change", "No sig. change"), ("worsened", "Worsened"), ("not_compared", "Not compared")]),
-    ]
-    for row, (_title, column, verdicts) in enumerate(groups):
-        counts = table[column].replace({"on_target": "better", "higher": "not_compared", "lower": "not_compared", "increased": "not_compared", "decreased": "not_compared"}).value_counts()
-        left = 0
-        for key, name in verdicts:
-            count = int(counts.get(key, 0))
-            if not count:
-                continue
-            axes.barh(row, count, left=left, color=VERDICT_COLOURS[key], edgecolor="white", hatch="//" if key == "not_compared" else None)
-            text_colour = "black" if key in ("similar", "no_significant_change", "not_compared") else "white"
-            axes.text(left + count / 2, row, f"{name}\n{count}", ha="center", va="center", fontsize=7, color=text_colour)
-            left += count
-    axes.set_yticks([0, 1])
-    axes.set_yticklabels([g[0] for g in groups], fontsize=8)
-    axes.invert_yaxis()
-    axes.set_xlabel("Number of metrics", fontsize=8)
-    axes.tick_params(axis="x", labelsize=7)
-    for side in ("top", "right"):
-        axes.spines[side].set_visible(False)
-    figure.tight_layout()
-    return figure
-
+from ..publishing.charts import COUNCIL_COLOUR, ENGLAND_COLOUR, VERDICT_COLOURS
 
 def _better_fraction(values: pd.Series, value: float, polarity: str) -> float:
     """Share of councils the value is at least as good as (0 = worst, 1 = best)."""

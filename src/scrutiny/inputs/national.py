@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .inputs import InputError, read_text_table
+from .council import InputError, read_text_table
 
 ENGLAND = "E92000001"
 MARKERS = ("[c]", "[x]", "[z]")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import formatting as fmt
+from ..publishing import formatting as fmt
 
 _DOT_PHRASE = {
     "improved": "a significant improvement on",

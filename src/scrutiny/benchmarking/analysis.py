@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .rules import Figure, MetricRule, direction_of_travel, rate_against
+from ..methods.rules import Figure, MetricRule, direction_of_travel, rate_against
 
 NUMERIC = ["numerator", "denominator", "outcome", "margin_of_error", "respondents"]
 GROUP_LABELS = {

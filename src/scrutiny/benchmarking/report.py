@@ -14,14 +14,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import formatting as fmt
-from .benchmarking import GROUP_LABELS, Benchmark, benchmark, quadrant_table, summary, summary_sentences, trend_table
-from .dashboard import ENGLAND, MissingInputsError, ReportContext, figure_of, metric_rule, published_by, report_context
-from .inputs import load_inputs
-from .national import COMPARATOR_GROUPS, comparator_group
-from .national_data import NationalData, load_national
-from .periods import FinancialYear
-from .rules import rate_against
+from ..publishing import formatting as fmt
+from .analysis import GROUP_LABELS, Benchmark, benchmark, quadrant_table, summary, summary_sentences, trend_table
+from ..context import ENGLAND, MissingInputsError, ReportContext, published_by, report_context
+from ..dashboard.builder import figure_of, metric_rule
+from ..inputs import load_inputs
+from ..inputs.national import COMPARATOR_GROUPS, comparator_group
+from ..inputs.national_data import NationalData, load_national
+from ..periods import FinancialYear
+from ..methods.rules import rate_against
 
 SECOND_MEASURES = ("deprivation", "spend_per_head")
 NEEDS_NATIONAL = [
@@ -282,7 +283,7 @@ def printed_html(report: BenchmarkingReport) -> str:
 
 
 def _wrap(header: str, body: list[str]) -> str:
-    from .render import STYLE
+    from ..publishing.html import STYLE
 
     return f'{STYLE}<div class="scrutiny-dash"><table><thead>{header}</thead><tbody>{"".join(body)}</tbody></table></div>'
 
@@ -348,7 +349,8 @@ def paper_comparison(report: BenchmarkingReport) -> str:
 
 def section_overview(report: BenchmarkingReport):
     """The spine chart of every measure's position among all councils."""
-    from .charts import as_image, spine_chart
+    from ..publishing.charts import as_image
+    from .charts import spine_chart
 
     if report.bench is None:
         return _needs_data("The overview chart")
@@ -363,7 +365,8 @@ def section_measures(report: BenchmarkingReport):
 
 
 def section_all_councils(report: BenchmarkingReport):
-    from .charts import all_councils_chart, as_image
+    from ..publishing.charts import as_image
+    from .charts import all_councils_chart
 
     if report.bench is None:
         return _needs_data("The all-councils charts")
@@ -372,7 +375,8 @@ def section_all_councils(report: BenchmarkingReport):
 
 
 def section_trends(report: BenchmarkingReport):
-    from .charts import as_image, trend_chart
+    from ..publishing.charts import as_image
+    from .charts import trend_chart
 
     if report.bench is None or report.trend is None or report.trend.empty:
         return _needs_data("The trend charts")
@@ -387,7 +391,8 @@ def section_themes(report: BenchmarkingReport):
 
 
 def section_quadrant(report: BenchmarkingReport):
-    from .charts import as_image, quadrant_chart
+    from ..publishing.charts import as_image
+    from .charts import quadrant_chart
 
     if report.bench is None or report.quadrant is None:
         return _needs_data("The quadrant chart")

@@ -13,11 +13,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from .dashboard import ReportContext, annual_series, build_dashboard, report_context, summary_counts
-from .inputs import load_inputs
-from .national import national_annual
-from .national_data import load_national
-from .periods import FinancialYear
+from ..context import ReportContext, report_context
+from .builder import annual_series, build_dashboard, summary_counts
+from ..inputs import load_inputs
+from ..inputs.national import national_annual
+from ..inputs.national_data import load_national
+from ..periods import FinancialYear
 
 #: Published statistics (ASCOF client level data) suppress counts below 5.
 SUPPRESSION_THRESHOLD = 5

@@ -24,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .paths import project_root
+from ..paths import project_root
 
 CHROMIUM_FLAGS = [
     "--headless",
@@ -62,8 +62,8 @@ def notebook_from_script(script: Path, notebook: Path) -> None:
 
 def preflight(data_dir: Path, financial_year: str, quarter: int, council: str) -> None:
     """Validate inputs and quarter coverage before anything runs (fails fast, writes nothing)."""
-    from .dashboard import report_context
-    from .inputs import load_inputs
+    from ..context import report_context
+    from ..inputs import load_inputs
 
     inputs = load_inputs(data_dir)
     report_context(inputs, financial_year, quarter, council)
@@ -204,8 +204,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "notebook":
         notebook_from_script(args.script, args.notebook)
         return 0
-    from .dashboard import MissingInputsError
-    from .inputs import InputError
+    from ..context import MissingInputsError
+    from ..inputs import InputError
 
     try:
         build_report(args.notebook, args.out, args.financial_year, args.quarter, args.council, args.data)

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .inputs import InputError, read_text_table, sha256_of
+from .council import InputError, read_text_table, sha256_of
 from .national import (
     check_councils,
     load_boundary_changes,
@@ -34,7 +34,7 @@ from .national import (
     read_ascof_ods,
     read_deprivation,
 )
-from .paths import project_root
+from ..paths import project_root
 
 REGISTRY = Path("data/national_sources.csv")
 NATIONAL_DIR = Path("data/raw/national")

@@ -1,0 +1,74 @@
+"""Dashboard charts: past-trend sparklines for Appendix A and the summary chart."""
+
+from __future__ import annotations
+
+import matplotlib.figure
+import pandas as pd
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from ..publishing.charts import COUNCIL_COLOUR, ENGLAND_COLOUR, VERDICT_COLOURS, png_data_uri
+
+def sparkline(series: pd.DataFrame, display_format: str = "number1") -> matplotlib.figure.Figure:
+    """A small chart of the council (solid line, dots) against England (dashed) by year."""
+    figure = matplotlib.figure.Figure(figsize=(1.9, 0.75))
+    axes = figure.add_subplot()
+    x = range(len(series))
+    if "england" in series and series["england"].notna().any():
+        axes.plot(x, series["england"], linestyle="--", color=ENGLAND_COLOUR, linewidth=1.2, marker="s", markersize=2.5)
+    axes.plot(x, series["council"], color=COUNCIL_COLOUR, linewidth=1.6, marker="o", markersize=3)
+    axes.set_xticks(list(x))
+    axes.set_xticklabels([str(y)[2:] for y in series["year"]], fontsize=5)
+    axes.tick_params(axis="y", labelsize=5, length=2)
+    axes.tick_params(axis="x", length=2)
+    for side in ("top", "right"):
+        axes.spines[side].set_visible(False)
+    axes.margins(x=0.08, y=0.25)
+    axes.yaxis.set_major_formatter(FuncFormatter(lambda v, _: _tick(v, display_format)))
+    axes.yaxis.set_major_locator(MaxNLocator(3))
+    return figure
+
+
+def _tick(value: float, display_format: str) -> str:
+    if display_format == "thousands1":
+        return f"{value / 1000:,.0f}k"
+    if display_format == "pct1":
+        return f"{value:.0f}%"
+    return f"{value:,.0f}"
+
+
+def sparkline_uri(series: pd.DataFrame, display_format: str = "number1") -> str:
+    """The sparkline as an inline PNG data URI for the HTML table."""
+    return png_data_uri(sparkline(series, display_format))
+
+
+def summary_chart(table: pd.DataFrame) -> matplotlib.figure.Figure:
+    """Two horizontal stacked bars: ratings against benchmarks and directions of travel.
+
+    Each segment is labelled with its count and verdict so that colour is never the only cue.
+    """
+    figure = matplotlib.figure.Figure(figsize=(8, 2.2))
+    axes = figure.add_subplot()
+    groups = [
+        ("Rating against benchmark", "rating", [("better", "Better"), ("similar", "Similar"), ("worse", "Worse"), ("not_compared", "Not compared")]),
+        ("Direction of travel", "dot", [("improved", "Improved"), ("no_significant_change", "No sig. change"), ("worsened", "Worsened"), ("not_compared", "Not compared")]),
+    ]
+    for row, (_title, column, verdicts) in enumerate(groups):
+        counts = table[column].replace({"on_target": "better", "higher": "not_compared", "lower": "not_compared", "increased": "not_compared", "decreased": "not_compared"}).value_counts()
+        left = 0
+        for key, name in verdicts:
+            count = int(counts.get(key, 0))
+            if not count:
+                continue
+            axes.barh(row, count, left=left, color=VERDICT_COLOURS[key], edgecolor="white", hatch="//" if key == "not_compared" else None)
+            text_colour = "black" if key in ("similar", "no_significant_change", "not_compared") else "white"
+            axes.text(left + count / 2, row, f"{name}\n{count}", ha="center", va="center", fontsize=7, color=text_colour)
+            left += count
+    axes.set_yticks([0, 1])
+    axes.set_yticklabels([g[0] for g in groups], fontsize=8)
+    axes.invert_yaxis()
+    axes.set_xlabel("Number of metrics", fontsize=8)
+    axes.tick_params(axis="x", labelsize=7)
+    for side in ("top", "right"):
+        axes.spines[side].set_visible(False)
+    figure.tight_layout()
+    return figure
