@@ -30,6 +30,7 @@ from IPython.display import HTML, Markdown, display
 
 from scrutiny.benchmarking import report as br
 from scrutiny.publishing import provenance
+from scrutiny.publishing.text import markdown_text as md
 from scrutiny.paths import resolve
 
 report = br.build_benchmarking_report(
@@ -41,8 +42,8 @@ written = br.write_benchmarking_tables(report, resolve(output_dir)) if output_di
 # %%
 display(Markdown(
     f"# National performance benchmarking {report.year_label}\n\n"
-    f"**{report.council_name}** · Adult Social Care Outcomes Framework (ASCOF) measures against England, "
-    f"the region and the {report.group_label} · for the {context.committee}, {context.committee_date:%d %B %Y}"
+    f"**{md(report.council_name)}** · Adult Social Care Outcomes Framework (ASCOF) measures against England, "
+    f"the region and the {md(report.group_label)} · for the {md(context.committee)}, {context.committee_date:%d %B %Y}"
 ))
 display(Markdown(br.availability_note(report)))
 

@@ -28,6 +28,7 @@ from IPython.display import HTML, Markdown, display
 from scrutiny.dashboard import charts, narrative, render
 from scrutiny.publishing import provenance
 from scrutiny.publishing.charts import as_image
+from scrutiny.publishing.text import markdown_text as md
 from scrutiny.paths import resolve
 from scrutiny.dashboard.report import build_quarterly_report, write_tables
 
@@ -37,10 +38,10 @@ written = write_tables(report, resolve(output_dir)) if output_dir else []
 
 # %%
 display(Markdown(
-    f"# {context.department} performance {context.period.year.label}: "
+    f"# {md(context.department)} performance {context.period.year.label}: "
     f"quarter {context.period.quarter}\n\n"
-    f"**{context.council_name}** · Appendix A: performance dashboard for "
-    f"{context.period.label} · {context.committee}, "
+    f"**{md(context.council_name)}** · Appendix A: performance dashboard for "
+    f"{context.period.label} · {md(context.committee)}, "
     f"{context.committee_date:%d %B %Y}"
 ))
 
@@ -80,8 +81,8 @@ display(HTML(render.activity_html(report.activity)))
 
 # %%
 for layer, sentences in narrative.layer_paragraphs(report.table).items():
-    display(Markdown(f"**{layer}**\n\n" + "\n\n".join(f"- {s}" for s in sentences)))
-display(Markdown("**Activity**\n\n" + "\n\n".join(f"- {s}" for s in narrative.sentences(report.activity))))
+    display(Markdown(f"**{md(layer)}**\n\n" + "\n\n".join(f"- {md(s)}" for s in sentences)))
+display(Markdown("**Activity**\n\n" + "\n\n".join(f"- {md(s)}" for s in narrative.sentences(report.activity))))
 
 # %% [markdown]
 # ## Data sources, method and provenance

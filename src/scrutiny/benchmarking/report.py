@@ -23,6 +23,7 @@ from ..inputs.national import COMPARATOR_GROUPS, comparator_group
 from ..inputs.national_data import NationalData, load_national
 from ..periods import FinancialYear
 from ..methods.rules import rate_against
+from ..publishing.tables import write_csv
 
 SECOND_MEASURES = ("deprivation", "spend_per_head")
 NEEDS_NATIONAL = [
@@ -185,7 +186,7 @@ def write_benchmarking_tables(report: BenchmarkingReport, output_dir: str | Path
         if frame is None:
             continue
         path = output / f"{stem}{suffix}.csv"
-        frame.to_csv(path, index=False, float_format="%.6g", date_format="%Y-%m-%d")
+        write_csv(frame, path)
         written.append(path)
     return written
 

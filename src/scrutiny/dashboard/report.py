@@ -19,6 +19,7 @@ from ..inputs import load_inputs
 from ..inputs.national import national_annual
 from ..inputs.national_data import load_national
 from ..periods import FinancialYear
+from ..publishing.tables import write_csv
 
 #: Published statistics (ASCOF client level data) suppress counts below 5.
 SUPPRESSION_THRESHOLD = 5
@@ -123,7 +124,7 @@ def write_tables(report: QuarterlyReport, output_dir: str | Path, stem: str = "q
         ("_activity", report.activity),
     ):
         path = output / f"{stem}{suffix}.csv"
-        frame.to_csv(path, index=False, float_format="%.6g", date_format="%Y-%m-%d")
+        write_csv(frame, path)
         written.append(path)
     return written
 

@@ -1,27 +1,50 @@
-"""Build one report: check the inputs, run the notebook with papermill, export HTML and PDF.
+"""Build one report: check the parameters and inputs, run the notebook, export HTML and PDF, publish.
 
 Usage (the Makefile calls this)::
 
-    python -m scrutiny.build report notebooks/quarterly_dashboard.ipynb \\
+    python -m scrutiny.publishing.build parameters --financial-year 2025-26 --quarter 3 \\
+        --council E10000018 --data data/raw --stamp reports/2025-26/q3/.parameters
+
+    python -m scrutiny.publishing.build report notebooks/quarterly_dashboard.ipynb \\
         --financial-year 2025-26 --quarter 3 --council E10000018 --data data/raw \\
         --out reports/2025-26/q3
 
-    python -m scrutiny.build notebook notebooks/quarterly_dashboard.py notebooks/quarterly_dashboard.ipynb
+    python -m scrutiny.publishing.build notebook notebooks/quarterly_dashboard.py notebooks/quarterly_dashboard.ipynb
 
-Everything is written to a staging folder first and moved into ``--out`` only when every step
-has succeeded, so a failed run leaves the previous report intact. A failed notebook is kept under
-``build/failed/`` for inspection and its error is printed.
+What survives what:
+
+* Every step writes into a staging folder ``<out>/.<report>.staging-<pid>-*``; nothing in ``<out>``
+  changes until every step has succeeded. A failure, SIGINT, SIGTERM or SIGHUP removes the staging
+  folder and leaves the previous report byte-identical (a SIGKILLed build's folder is removed by the
+  next build).
+* A report is published as one unit: its files are moved in under a lock on ``<out>`` with the
+  interrupt signals held back, then ``<report>.manifest.json`` (files, sizes, SHA-256, parameters) is
+  written last, and files of the previous build that the new one no longer writes are deleted. The
+  manifest always describes exactly the files in the folder for that report.
+* Every HTML report carries a Content-Security-Policy that forbids script, and Chromium prints it
+  with a timeout, so text in a report can neither run script nor hang the print.
+
+``SCRUTINY_PAUSE_AT=<step>`` (``papermill``, ``nbconvert``, ``chromium``, ``publish``) pauses the build
+for ``SCRUTINY_PAUSE_SECONDS`` (default 30) at that step; the fault tests use it to interrupt each step.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import errno
+import fcntl
+import hashlib
+import json
 import os
+import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..paths import project_root
@@ -34,13 +57,38 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
     "--disable-default-apps",
+    "--disable-extensions",
     "--no-first-run",
     "--no-pdf-header-footer",
 ]
+#: Text in a report must never run as script, in a browser or while printing (no alert() hang, no
+#: rewritten page). Chromium 156 prints nothing with --blink-settings=scriptEnabled=false, so the
+#: policy travels in the HTML itself: every exported report carries it and to_pdf refuses to print
+#: a page without it.
+CONTENT_SECURITY_POLICY = "script-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'"
+CSP_META = f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">'
+
+#: Seconds Chromium may take to print one report before the build fails.
+PDF_TIMEOUT = 120
+FINANCIAL_YEAR = re.compile(r"^(\d{4})-(\d{2})$")
+INTERRUPT_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+STEPS = ("papermill", "nbconvert", "chromium", "publish")
 
 
 class BuildError(RuntimeError):
     """A step of the build failed; the message says which and why."""
+
+
+class ParameterError(BuildError):
+    """A make parameter (FY, quarter, COUNCIL, DATA) is not usable; nothing has been written."""
+
+
+class Interrupted(BaseException):
+    """The build received SIGTERM or SIGHUP (SIGINT raises KeyboardInterrupt)."""
+
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
 
 
 def say(message: str) -> None:
@@ -60,13 +108,105 @@ def notebook_from_script(script: Path, notebook: Path) -> None:
     os.replace(tmp, notebook)
 
 
+def resolve_data(data_dir: str | Path) -> Path:
+    """The data folder as an absolute path (relative paths are from the project root)."""
+    path = Path(data_dir)
+    return path if path.is_absolute() else project_root() / path
+
+
+def check_parameters(financial_year: str, quarter: int, council: str, data_dir: str | Path) -> None:
+    """Check the make parameters before any path is made, with the standard library only (fast).
+
+    The financial year must be written ``2025-26``; the data folder must exist and list the council
+    in ``councils.csv`` and the quarter in ``reporting_calendar.csv``.
+    """
+    match = FINANCIAL_YEAR.match(financial_year)
+    if not match or (int(match.group(1)) + 1) % 100 != int(match.group(2)):
+        raise ParameterError(f"FY={financial_year!r} is not a financial year: write it as 2025-26")
+    if quarter not in (1, 2, 3, 4):
+        raise ParameterError(f"quarter {quarter} is not 1, 2, 3 or 4")
+    folder = resolve_data(data_dir)
+    if not folder.is_dir():
+        raise ParameterError(f"DATA={data_dir}: no such folder (expected the council's input tables, such as data/raw)")
+    councils = _csv_rows(folder / "councils.csv")
+    known = [row.get("council_code", "") for row in councils]
+    if council not in known:
+        raise ParameterError(
+            f"COUNCIL={council} is not in {folder / 'councils.csv'} (known: {', '.join(known) or 'none'}); "
+            "add a row for it first"
+        )
+    calendar = _csv_rows(folder / "reporting_calendar.csv")
+    if not any(row.get("council_code") == council and row.get("financial_year") == financial_year
+               and row.get("quarter", "").strip() == str(quarter) for row in calendar):
+        raise ParameterError(
+            f"{folder / 'reporting_calendar.csv'} has no row for {council} {financial_year} quarter {quarter}: "
+            "add its cut-off and committee dates"
+        )
+
+
+def _csv_rows(path: Path) -> list[dict[str, str]]:
+    if not path.is_file():
+        raise ParameterError(f"{path}: file not found")
+    with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def write_parameter_stamp(stamp: Path, financial_year: str, quarter: int, council: str, data_dir: str | Path) -> None:
+    """Record the parameters a quarter's reports are built with, touching the file only on change.
+
+    The Makefile makes every report depend on this stamp, so changing COUNCIL or DATA rebuilds
+    (or fails) instead of answering with reports built for other parameters.
+    """
+    text = json.dumps({"financial_year": financial_year, "quarter": quarter, "council_code": council,
+                       "data_dir": str(resolve_data(data_dir).resolve())}, indent=1) + "\n"
+    if stamp.exists() and stamp.read_text(encoding="utf-8") == text:
+        return
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    write_atomically(stamp, text.encode("utf-8"))
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write a file through a temporary sibling and a rename, so it is never seen half-written."""
+    tmp = path.with_name(f".{path.name}.partial-{os.getpid()}")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def preflight(data_dir: Path, financial_year: str, quarter: int, council: str) -> None:
     """Validate inputs and quarter coverage before anything runs (fails fast, writes nothing)."""
+    import warnings
+
     from ..context import report_context
     from ..inputs import load_inputs
 
-    inputs = load_inputs(data_dir)
-    report_context(inputs, financial_year, quarter, council)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        inputs = load_inputs(data_dir)
+        report_context(inputs, financial_year, quarter, council)
+    for warning in caught:
+        say(f"warning: {warning.message}")
+
+
+def pause_if_asked(step: str) -> None:
+    """Hold the build at ``step`` when ``SCRUTINY_PAUSE_AT`` names it (the fault tests interrupt here)."""
+    if os.environ.get("SCRUTINY_PAUSE_AT") == step:
+        say(f"pausing at {step}")
+        time.sleep(float(os.environ.get("SCRUTINY_PAUSE_SECONDS", "30")))
+
+
+def _ipc_kernel_manager(folder: Path):
+    """A kernel manager talking over Unix sockets in ``folder`` (no TCP port, no transport warning)."""
+    from jupyter_client.manager import KernelManager
+
+    class IPCKernelManager(KernelManager):
+        def __init__(self, **kwargs):
+            kwargs.update(transport="ipc", ip=str(folder / "kernel"))
+            super().__init__(**kwargs)
+
+    return IPCKernelManager
 
 
 def execute(notebook: Path, output: Path, parameters: dict, cwd: Path) -> None:
@@ -75,20 +215,23 @@ def execute(notebook: Path, output: Path, parameters: dict, cwd: Path) -> None:
     from papermill.exceptions import PapermillExecutionError
 
     env_backend = os.environ.pop("MPLBACKEND", None)  # a forced backend would drop the charts
+    sockets = Path(tempfile.mkdtemp(prefix="scrutiny-kernel-"))  # short path: socket names are limited
     try:
         papermill.execute_notebook(
             str(notebook),
             str(output),
             parameters=parameters,
             kernel_name="python3",
+            kernel_manager_class=_ipc_kernel_manager(sockets),
             cwd=str(cwd),
-            progress_bar=sys.stderr.isatty(),
+            progress_bar=False,
             start_timeout=120,
             execution_timeout=900,
         )
     except PapermillExecutionError as err:
         raise BuildError(f"the notebook failed in cell {err.exec_count}: {err.ename}: {err.evalue}") from None
     finally:
+        shutil.rmtree(sockets, ignore_errors=True)
         if env_backend is not None:
             os.environ["MPLBACKEND"] = env_backend
     check_outputs(output)
@@ -122,26 +265,132 @@ def to_html(notebook: Path, html: Path) -> None:
     nb = nbformat.read(notebook, as_version=4)
     title = nb.metadata.get("title") or notebook.stem.replace("_", " ").capitalize()
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
-    html.write_text(body, encoding="utf-8")
+    html.write_text(block_scripts(body), encoding="utf-8")
+
+
+def block_scripts(page: str) -> str:
+    """The page with the no-script Content-Security-Policy as the first element of its head."""
+    if CSP_META in page:
+        return page
+    head = re.search(r"<head[^>]*>", page, flags=re.IGNORECASE)
+    if head is None:
+        raise BuildError("the exported HTML has no <head> to carry the no-script policy")
+    return page[: head.end()] + "\n" + CSP_META + page[head.end():]
 
 
 def chromium_path() -> str:
-    """The system Chromium (``$CHROMIUM_PATH`` or Debian's), never a downloaded browser."""
-    for candidate in (os.environ.get("CHROMIUM_PATH"), "/usr/bin/chromium", shutil.which("chromium"),
-                      shutil.which("chromium-browser")):
-        if candidate and Path(candidate).exists():
-            return candidate
-    raise BuildError("Chromium is not installed: run 'make setup' (Debian package 'chromium')")
+    """The system Chromium: ``$CHROMIUM_PATH`` if set, else ``chromium`` on PATH (never a downloaded browser)."""
+    configured = os.environ.get("CHROMIUM_PATH")
+    if configured:
+        if Path(configured).is_file() and os.access(configured, os.X_OK):
+            return configured
+        raise BuildError(f"CHROMIUM_PATH={configured} is not an executable file; unset it or run 'make setup'")
+    for name in ("chromium", "chromium-browser"):
+        found = shutil.which(name)
+        if found:
+            return found
+    raise BuildError("Chromium is not on PATH, so the PDF cannot be printed: run 'make setup' "
+                     "(it installs the Debian package 'chromium')")
 
 
-def to_pdf(html: Path, pdf: Path) -> None:
-    """Print the HTML to an A4 PDF with the system Chromium."""
+def to_pdf(html: Path, pdf: Path, timeout: float = PDF_TIMEOUT) -> None:
+    """Print the HTML to an A4 PDF with the system Chromium, script blocked, within ``timeout`` seconds."""
+    if CSP_META not in html.read_text(encoding="utf-8", errors="replace"):
+        raise BuildError(f"{html.name} does not carry the no-script policy; export it with to_html")
     with tempfile.TemporaryDirectory(prefix="scrutiny-chromium-") as profile:
         command = [chromium_path(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
                    f"--print-to-pdf={pdf}", html.resolve().as_uri()]
-        result = subprocess.run(command, capture_output=True, text=True, timeout=300)
+        try:
+            result = subprocess.run(command, capture_output=True, text=True, timeout=timeout,
+                                    stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired:
+            raise BuildError(f"Chromium did not print {html.name} within {timeout:.0f} s") from None
     if result.returncode != 0 or not pdf.exists() or pdf.stat().st_size == 0:
         raise BuildError(f"Chromium could not print the PDF (exit {result.returncode}): {result.stderr[-2000:]}")
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def manifest_path(out_dir: Path, name: str) -> Path:
+    """Where a report's manifest lives: the list of the files its last published build wrote."""
+    return out_dir / f"{name}.manifest.json"
+
+
+def read_manifest(out_dir: Path, name: str) -> dict:
+    path = manifest_path(out_dir, name)
+    if not path.exists():
+        return {"files": {}}
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, OSError):
+        return {"files": {}}
+
+
+@contextmanager
+def publishing_lock(out_dir: Path):
+    """Hold an exclusive lock on ``out_dir`` and the interrupt signals while a report is published.
+
+    Concurrent builds publish one after the other, and a signal arriving mid-publish is handled
+    only once the report's files and manifest are all in place.
+    """
+    fd = os.open(out_dir, os.O_RDONLY)
+    old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, INTERRUPT_SIGNALS)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+        signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
+
+
+def publish(staging: Path, out_dir: Path, name: str, parameters: dict) -> list[Path]:
+    """Move a finished build from ``staging`` into ``out_dir`` as one unit; return the published files.
+
+    The manifest is written last; files the previous build of this report wrote and this one did not
+    are then removed, so the folder holds exactly one build's files for the report.
+    """
+    files = sorted(path.name for path in staging.iterdir() if path.is_file())
+    manifest = {
+        "report": name,
+        "parameters": parameters,
+        "files": {file: {"bytes": (staging / file).stat().st_size, "sha256": sha256_file(staging / file)} for file in files},
+    }
+    with publishing_lock(out_dir):
+        previous = read_manifest(out_dir, name)
+        for file in files:
+            os.replace(staging / file, out_dir / file)
+            if file == files[0]:
+                pause_if_asked("publish")
+        write_atomically(manifest_path(out_dir, name), (json.dumps(manifest, indent=1, sort_keys=True) + "\n").encode())
+        for stale in sorted(set(previous.get("files", {})) - set(files)):
+            if "/" not in stale and stale != manifest_path(out_dir, name).name:
+                (out_dir / stale).unlink(missing_ok=True)
+    return [out_dir / file for file in files]
+
+
+def remove_abandoned_staging(out_dir: Path, name: str) -> None:
+    """Remove staging folders of builds that were killed outright (their process no longer runs)."""
+    for folder in out_dir.glob(f".{name}.staging-*"):
+        match = re.match(rf"\.{re.escape(name)}\.staging-(\d+)-", folder.name)
+        if match and not _process_alive(int(match.group(1))):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def build_report(notebook: Path, out_dir: Path, financial_year: str, quarter: int, council: str, data_dir: str) -> list[Path]:
@@ -149,22 +398,25 @@ def build_report(notebook: Path, out_dir: Path, financial_year: str, quarter: in
     root = project_root()
     name = notebook.stem
     started = time.monotonic()
-    say(f"{name} {financial_year} Q{quarter}: checking inputs in {data_dir}")
-    preflight(root / data_dir if not Path(data_dir).is_absolute() else Path(data_dir), financial_year, quarter, council)
+    check_parameters(financial_year, quarter, council, data_dir)
+    say(f"{name} {financial_year} Q{quarter} {council}: checking inputs in {data_dir}")
+    preflight(resolve_data(data_dir), financial_year, quarter, council)
+    chromium_path()  # fail before the long steps, not after them
     out_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{name}.staging-", dir=out_dir))
+    remove_abandoned_staging(out_dir, name)
+    staging = Path(tempfile.mkdtemp(prefix=f".{name}.staging-{os.getpid()}-", dir=out_dir))
     executed = staging / f"{name}.ipynb"
+    parameters = {
+        "financial_year": financial_year,
+        "quarter": quarter,
+        "council_code": council,
+        "data_dir": str(data_dir),
+    }
     try:
         say(f"{name}: running the notebook (papermill)")
-        parameters = {
-            "financial_year": financial_year,
-            "quarter": quarter,
-            "council_code": council,
-            "data_dir": str(data_dir),
-            "output_dir": str(staging),
-        }
+        pause_if_asked("papermill")
         try:
-            execute(notebook, executed, parameters, root / "notebooks")
+            execute(notebook, executed, {**parameters, "output_dir": str(staging)}, root / "notebooks")
         except BuildError:
             failed = root / "build" / "failed" / f"{name}-{financial_year}-q{quarter}.ipynb"
             failed.parent.mkdir(parents=True, exist_ok=True)
@@ -173,29 +425,50 @@ def build_report(notebook: Path, out_dir: Path, financial_year: str, quarter: in
                 say(f"{name}: the failed notebook is kept at {failed}")
             raise
         say(f"{name}: exporting HTML (nbconvert)")
+        pause_if_asked("nbconvert")
         to_html(executed, staging / f"{name}.html")
         say(f"{name}: printing the PDF (Chromium)")
+        pause_if_asked("chromium")
         to_pdf(staging / f"{name}.html", staging / f"{name}.pdf")
-        published = []
-        for path in sorted(staging.iterdir()):
-            target = out_dir / path.name
-            os.replace(path, target)
-            published.append(target)
+        say(f"{name}: publishing to {out_dir}")
+        published = publish(staging, out_dir, name, parameters)
         say(f"{name}: done in {time.monotonic() - started:.1f} s: " + ", ".join(p.name for p in published))
         return published
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
+def describe_os_error(err: OSError) -> str:
+    """One line for a file-system failure, saying what to do about the usual ones."""
+    where = f" {err.filename}" if err.filename else ""
+    advice = {
+        errno.EROFS: "the folder is read-only; choose another with REPORTS=...",
+        errno.EACCES: "permission denied; check the folder's owner and permissions",
+        errno.EPERM: "permission denied; check the folder's owner and permissions",
+        errno.ENOSPC: "the disk is full; free some space and run make again",
+        errno.EDQUOT: "the disk quota is exceeded; free some space and run make again",
+    }.get(err.errno)
+    if advice is None:
+        return f"{err.strerror or err}:{where}"
+    return f"cannot write{where}: {advice}"
+
+
+def _raise_interrupted(signum, _frame):
+    raise Interrupted(signum)
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m scrutiny.build", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m scrutiny.publishing.build", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     report = sub.add_parser("report", help="run a report notebook and export HTML and PDF")
     report.add_argument("notebook", type=Path)
-    report.add_argument("--financial-year", required=True)
-    report.add_argument("--quarter", type=int, required=True)
-    report.add_argument("--council", default="E10000018")
-    report.add_argument("--data", default="data/raw")
+    params = sub.add_parser("parameters", help="check FY, quarter, council and data folder; update the stamp")
+    params.add_argument("--stamp", type=Path, required=True)
+    for command in (report, params):
+        command.add_argument("--financial-year", required=True)
+        command.add_argument("--quarter", type=int, required=True)
+        command.add_argument("--council", default="E10000018")
+        command.add_argument("--data", default="data/raw")
     report.add_argument("--out", type=Path, required=True)
     convert = sub.add_parser("notebook", help="write the .ipynb of a jupytext percent script")
     convert.add_argument("script", type=Path)
@@ -204,15 +477,33 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "notebook":
         notebook_from_script(args.script, args.notebook)
         return 0
-    from ..context import MissingInputsError
-    from ..inputs import InputError
-
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _raise_interrupted)
     try:
-        build_report(args.notebook, args.out, args.financial_year, args.quarter, args.council, args.data)
-    except (InputError, MissingInputsError, BuildError, ValueError) as err:
+        if args.command == "parameters":
+            check_parameters(args.financial_year, args.quarter, args.council, args.data)
+            write_parameter_stamp(args.stamp, args.financial_year, args.quarter, args.council, args.data)
+            return 0
+        from ..context import MissingInputsError
+        from ..inputs import InputError
+
+        try:
+            build_report(args.notebook, args.out, args.financial_year, args.quarter, args.council, args.data)
+        except (InputError, MissingInputsError, ValueError) as err:
+            raise BuildError(str(err)) from None
+    except BuildError as err:
         say(f"FAILED: {err}")
+        if args.command == "report":
+            say("earlier reports were left as they were")
+        return 1
+    except OSError as err:
+        say(f"FAILED: {describe_os_error(err)}")
         say("earlier reports were left as they were")
         return 1
+    except (KeyboardInterrupt, Interrupted) as err:
+        signum = err.signum if isinstance(err, Interrupted) else signal.SIGINT
+        say(f"interrupted ({signal.Signals(signum).name}); earlier reports were left as they were")
+        return 128 + signum
     return 0
 
 

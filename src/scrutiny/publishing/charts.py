@@ -5,7 +5,11 @@ from __future__ import annotations
 import base64
 import io
 
+import matplotlib
 import matplotlib.figure
+
+# Labels come from input text: a '$' in a name is a dollar sign, never mathtext to be parsed.
+matplotlib.rcParams["text.parse_math"] = False
 
 COUNCIL_COLOUR = "#1f4e79"
 
