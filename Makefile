@@ -14,10 +14,20 @@ SRC := $(shell find src/scrutiny -type f \( -name '*.py' -o -name '*.j2' -o -nam
 INPUTS := $(wildcard $(DATA)/*.csv)
 NATIONAL_ODS := data/raw/national/ascof_time_series_2015-16_to_2024-25.ods
 NATIONAL := data/national_sources.csv $(wildcard data/raw/national/* data/processed/ascof_time_series.csv)
-OUT = $(REPORTS)/$(FY)/q$*
+QUARTER_DIR := $(REPORTS)/$(FY)/q
+BUILD = $(PYTHON) -m scrutiny.publishing.build
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+
+# Independent reports build in parallel (JOBS=1 builds one at a time); each progress line
+# names its report, so interleaved lines stay readable.
+MAKEFLAGS += --jobs=$(JOBS) --no-print-directory
+# A half-written file never counts as built; published reports and stamps are never deleted by make
+# on an interrupt or a failure (the build publishes them atomically itself).
+.DELETE_ON_ERROR:
+.PRECIOUS: $(QUARTER_DIR)%/.parameters $(foreach n,$(REPORT_NOTEBOOKS),$(QUARTER_DIR)%/$(n).manifest.json)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup data notebooks q1 q2 q3 q4 test test-fast nbval lint bench clean-reports
+.PHONY: help setup data notebooks q1 q2 q3 q4 test test-fast nbval lint bench clean-reports FORCE
 
 help: ## list the targets
 	@grep -E '^[a-z0-9%-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort
@@ -46,15 +56,23 @@ notebooks: $(REPORT_NOTEBOOKS:%=notebooks/%.ipynb) ## write the .ipynb notebooks
 notebooks/%.ipynb: notebooks/%.py
 	$(PYTHON) -m scrutiny.publishing.build notebook $< $@
 
-q1 q2 q3 q4: q%: $(foreach n,$(REPORT_NOTEBOOKS),$(REPORTS)/$(FY)/q%/$(n).pdf) ## run every report for a quarter, e.g. make q3 FY=2025-26
-	@echo "Reports for $(FY) quarter $* are in $(REPORTS)/$(FY)/q$*/"
+q1 q2 q3 q4: q%: $(foreach n,$(REPORT_NOTEBOOKS),$(QUARTER_DIR)%/$(n).manifest.json) ## run every report for a quarter, e.g. make q3 FY=2025-26
+	@echo "Reports for $(FY) quarter $* ($(COUNCIL), $(DATA)) are in $(REPORTS)/$(FY)/q$*/"
 
-# One papermill run writes the executed notebook, the HTML, the PDF and the CSV tables together.
-$(REPORTS)/$(FY)/q%/quarterly_dashboard.pdf $(REPORTS)/$(FY)/q%/quarterly_dashboard.html: notebooks/quarterly_dashboard.ipynb $(SRC) $(INPUTS)
-	$(PYTHON) -m scrutiny.publishing.build report $< --financial-year $(FY) --quarter $* --council $(COUNCIL) --data $(DATA) --out $(OUT)
+# The parameters a quarter was built with. The check runs every time (it is fast and writes nothing
+# for a bad FY, COUNCIL or DATA); the stamp changes only when the parameters do, which rebuilds.
+$(QUARTER_DIR)%/.parameters: FORCE
+	@$(BUILD) parameters --financial-year $(FY) --quarter $* --council $(COUNCIL) --data $(DATA) --stamp $@
 
-$(REPORTS)/$(FY)/q%/benchmarking.pdf $(REPORTS)/$(FY)/q%/benchmarking.html: notebooks/benchmarking.ipynb $(SRC) $(INPUTS) $(NATIONAL)
-	$(PYTHON) -m scrutiny.publishing.build report $< --financial-year $(FY) --quarter $* --council $(COUNCIL) --data $(DATA) --out $(OUT)
+# One rule for every report: a papermill run writes the executed notebook, HTML, PDF and CSV tables,
+# published together; the manifest is written last, so it is the target.
+define REPORT_RULE
+$(QUARTER_DIR)%/$(1).manifest.json: notebooks/$(1).ipynb $(QUARTER_DIR)%/.parameters $$(SRC) $$(INPUTS) $$(NATIONAL)
+	@$$(BUILD) report $$< --financial-year $$(FY) --quarter $$* --council $$(COUNCIL) --data $$(DATA) --out $$(@D)
+endef
+$(foreach n,$(REPORT_NOTEBOOKS),$(eval $(call REPORT_RULE,$(n))))
+
+FORCE:
 
 test: notebooks ## all tests: unit, bad input, notebooks (papermill, nbval) and the backtests of make q1 and q3
 	$(PYTHON) -m pytest -q

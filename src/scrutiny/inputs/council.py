@@ -9,13 +9,16 @@ column is an error, not a guess.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import re
+import warnings
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -178,21 +181,30 @@ TABLES: dict[str, list[Column]] = {
 
 _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+#: No input figure is larger than this in magnitude; a bigger one is a slip or an export error.
+MAX_MAGNITUDE = 1e12
+#: The longest text an input cell may hold (the longest shipped note is about 260 characters).
+MAX_TEXT_LENGTH = 1000
 
 
-def _line(index: int) -> str:
-    """The file line of a data row (the header is line 1)."""
-    return f"line {index + 2}"
+class InputWarning(UserWarning):
+    """A problem that does not stop the build but that the analyst should see (file and column named)."""
 
 
-def read_text_table(path: Path) -> pd.DataFrame:
-    """Read a CSV as text, insisting on UTF-8 (a UTF-8 byte-order mark is allowed)."""
-    path = Path(path)
-    if not path.exists():
-        raise InputError(path, ["file not found"])
+def _line(index: int, lines: list[int] | None = None) -> str:
+    """The file line of a data row: from the reader's record of where each row began, if given."""
+    if lines is None:
+        return f"line {index + 2}"
+    if 0 <= index < len(lines) and lines[index]:
+        return f"line {lines[index]}"
+    return "a row summed from monthly_observations.csv"
+
+
+def _decode(path: Path) -> str:
+    """The file's text, insisting on UTF-8 (a UTF-8 byte-order mark is allowed)."""
     raw = path.read_bytes().removeprefix(b"\xef\xbb\xbf")
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as err:
         line_no = raw[: err.start].count(b"\n") + 1
         bad = raw[err.start : err.start + 1]
@@ -209,13 +221,79 @@ def read_text_table(path: Path) -> pd.DataFrame:
                 "'CSV UTF-8 (Comma delimited)'."
             ],
         ) from None
+
+
+def read_text_table(path: Path, columns: list[Column] | None = None) -> pd.DataFrame:
+    """Read a CSV as text, keeping the file line where each row begins in ``frame.attrs["lines"]``.
+
+    With ``columns``, a header missing any of them is reported before anything else (every row
+    would otherwise look like it has too many fields).
+
+    The standard ``csv`` reader is used (strict about quotes) so that every message names the
+    real line: blank lines and values quoted across several lines are counted, rows with the
+    wrong number of fields are all listed, and a quote left open is reported where it opened.
+    Blank lines and rows of empty cells (Excel leaves them) are skipped.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError(path, ["file not found"])
+    text = _decode(path)
     if not text.strip():
         raise InputError(path, ["the file is empty; expected a header row and data rows"])
-    return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    header: list[str] | None = None
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    problems: list[str] = []
+    record_start = 1
+    try:
+        for record in reader:
+            start, record_start = record_start, reader.line_num + 1
+            if not any(cell.strip() for cell in record):
+                continue
+            if header is None:
+                header = [cell.strip() for cell in record]
+                problems += _header_problems(header, start)
+                missing = [c.name for c in columns or [] if c.name not in header]
+                if missing:
+                    raise InputError(path, [
+                        f"line {start}: missing column(s) {', '.join(repr(m) for m in missing)}; "
+                        f"expected the columns {', '.join(c.name for c in columns)}"
+                    ])
+                continue
+            if len(record) != len(header):
+                hint = ("; a comma inside a value needs the value in double quotes" if len(record) > len(header)
+                        else "; the row looks cut short")
+                problems.append(f"line {start}: expected {len(header)} fields, one per column of the header, "
+                                f"found {len(record)}{hint}")
+                continue
+            rows.append(record)
+            lines.append(start)
+    except csv.Error as err:
+        reason = ("a quoted value is never closed (a '\"' without its partner), so the file ends inside it"
+                  if "unexpected end of data" in str(err) else f"the row cannot be read as CSV ({err})")
+        raise InputError(path, [*problems, f"line {record_start}: {reason}"]) from None
+    if header is None:
+        raise InputError(path, ["the file has no header row; expected the column names on line 1"])
+    if problems:
+        raise InputError(path, problems)
+    frame = pd.DataFrame(rows, columns=header, dtype=str)
+    frame.attrs["lines"] = lines
+    return frame
+
+
+def _header_problems(header: list[str], line: int) -> list[str]:
+    problems = []
+    if any(not name for name in header):
+        problems.append(f"line {line}: the header has an empty column name (column {header.index('') + 1})")
+    repeated = sorted({name for name in header if name and header.count(name) > 1})
+    if repeated:
+        problems.append(f"line {line}: the header repeats the column(s) {', '.join(map(repr, repeated))}")
+    return problems
 
 
 def _parse_cell(text: str, column: Column) -> tuple[object, str | None]:
-    """Parse one cell; return (value, problem)."""
+    """Parse one cell; return (value, problem). Ranges and text rules are the table models' work."""
     text = text.strip()
     if text == "":
         if column.required:
@@ -232,6 +310,8 @@ def _parse_cell(text: str, column: Column) -> tuple[object, str | None]:
                 hint = " (write 1234, without thousands separators)"
             elif text.endswith("%"):
                 hint = " (write 87.1, without the % sign)"
+            elif text.lower().lstrip("+-") in ("nan", "inf", "infinity", "n/a", "na"):
+                hint = " (leave the cell empty when there is no figure, and say why in the note)"
             return None, f"expected a plain number such as 1234.5{hint}, found {text!r}"
         number = float(text)
         if column.kind == "integer":
@@ -261,17 +341,19 @@ def _parse_cell(text: str, column: Column) -> tuple[object, str | None]:
 
 
 def parse_table(path: Path, columns: list[Column]) -> pd.DataFrame:
-    """Read a CSV and parse every cell by its column's type, collecting every problem."""
-    frame = read_text_table(path)
-    missing = [c.name for c in columns if c.name not in frame.columns]
-    if missing:
-        raise InputError(
-            path,
-            [
-                f"missing column(s) {', '.join(repr(m) for m in missing)}; "
-                f"expected the columns {', '.join(c.name for c in columns)}"
-            ],
-        )
+    """Read a CSV and parse every cell by its column's type, collecting every problem.
+
+    A column the table does not use is reported as an :class:`InputWarning` (it may be a
+    misspelt optional column whose values would otherwise be lost without a word).
+    """
+    frame = read_text_table(path, columns)
+    lines = frame.attrs["lines"]
+    extra = [name for name in frame.columns if name not in {c.name for c in columns}]
+    if extra:
+        warnings.warn(InputWarning(
+            f"{path}: column(s) {', '.join(map(repr, extra))} are not used and are ignored; "
+            f"check the spelling (the columns are {', '.join(c.name for c in columns)})"
+        ), stacklevel=2)
     problems: list[str] = []
     parsed: dict[str, list[object]] = {}
     for column in columns:
@@ -279,11 +361,11 @@ def parse_table(path: Path, columns: list[Column]) -> pd.DataFrame:
         for index, cell in enumerate(frame[column.name]):
             value, problem = _parse_cell(cell, column)
             if problem:
-                problems.append(f"{_line(index)}, column '{column.name}': {problem}")
+                problems.append(f"{_line(index, lines)}, column '{column.name}': {problem}")
             values.append(value)
         parsed[column.name] = values
     if problems:
-        raise InputError(path, problems)
+        raise InputError(path, sorted(problems, key=_line_sort_key))
     result = pd.DataFrame(parsed, columns=[c.name for c in columns])
     for column in columns:
         if column.kind in ("number",):
@@ -292,26 +374,8 @@ def parse_table(path: Path, columns: list[Column]) -> pd.DataFrame:
             result[column.name] = result[column.name].astype("Int64")
         elif column.kind == "text" or column.kind == "choice":
             result[column.name] = result[column.name].astype(object)
+    result.attrs["lines"] = lines
     return result
-
-
-def _schema_problems(frame: pd.DataFrame, schema: pa.DataFrameSchema) -> list[str]:
-    """Run a pandera schema lazily and phrase each failure with its file line and column."""
-    try:
-        schema.validate(frame, lazy=True)
-    except pa.errors.SchemaErrors as errors:
-        problems = []
-        cases = errors.failure_cases
-        for _, case in cases.iterrows():
-            index = case.get("index")
-            where = _line(int(index)) if pd.notna(index) else "whole table"
-            column = case.get("column")
-            check = str(case.get("check"))
-            found = case.get("failure_case")
-            column_part = f", column '{column}'" if pd.notna(column) and column else ""
-            problems.append(f"{where}{column_part}: {check} (found {found!r})")
-        return sorted(set(problems), key=_line_sort_key)
-    return []
 
 
 def _line_sort_key(problem: str) -> tuple[int, str]:
@@ -319,8 +383,48 @@ def _line_sort_key(problem: str) -> tuple[int, str]:
     return (int(match.group(1)) if match else 0, problem)
 
 
-def _check(fn, message: str, **kwargs) -> pa.Check:
-    return pa.Check(fn, error=message, **kwargs)
+# --- The table models: one pandera schema per input table ----------------------------------------
+# Column rules come from TABLES (kind, required); row rules are declared once as RowRule, which both
+# builds the pandera check and names the columns a failure message shows.
+
+
+@dataclass(frozen=True)
+class RowRule:
+    """A rule across a row's columns: the message, the columns it names, and the test (True = fine)."""
+
+    message: str
+    columns: tuple[str, ...]
+    test: object  # Callable[[pd.DataFrame], pd.Series]
+
+
+def _not_formula(series: pd.Series) -> pd.Series:
+    from ..publishing.text import starts_like_formula
+
+    return ~series.astype(str).map(starts_like_formula)
+
+
+_FORMULA_MESSAGE = ("text must not start with =, +, -, @, a tab or a carriage return, which a spreadsheet runs "
+                    "as a formula; start it with a word")
+_LENGTH_MESSAGE = f"text must be at most {MAX_TEXT_LENGTH} characters"
+_MAGNITUDE_MESSAGE = f"a figure must be a finite number no larger than {MAX_MAGNITUDE:.0e} in size"
+
+
+def _column_model(column: Column) -> pa.Column:
+    checks = []
+    dtype = object
+    if column.kind == "text":
+        checks = [pa.Check(_not_formula, error=_FORMULA_MESSAGE),
+                  pa.Check(lambda s: s.astype(str).str.len() <= MAX_TEXT_LENGTH, error=_LENGTH_MESSAGE)]
+    elif column.kind == "number":
+        dtype = float
+        checks = [pa.Check(lambda s: np.isfinite(s) & (s.abs() <= MAX_MAGNITUDE), error=_MAGNITUDE_MESSAGE)]
+    elif column.kind == "integer":
+        dtype = "Int64"
+    elif column.kind == "bool":
+        dtype = bool
+    elif column.kind == "choice":
+        checks = [pa.Check.isin(column.choices)]
+    return pa.Column(dtype, checks=checks, nullable=not column.required, coerce=False)
 
 
 def _consistent_percentage(frame: pd.DataFrame) -> pd.Series:
@@ -335,50 +439,107 @@ def _consistent_percentage(frame: pd.DataFrame) -> pd.Series:
     return ok
 
 
-OBSERVATION_SCHEMA = pa.DataFrameSchema(
-    {
-        "value": pa.Column(float, _check(lambda s: s >= 0, "value must not be negative"), nullable=True),
-        "numerator": pa.Column(
-            float, _check(lambda s: s >= 0, "numerator must not be negative"), nullable=True
-        ),
-        "denominator": pa.Column(
-            float, _check(lambda s: s > 0, "denominator must be positive"), nullable=True
-        ),
-        "margin_of_error": pa.Column(
-            float, _check(lambda s: (s >= 0) & (s <= 50), "margin of error must be 0 to 50"), nullable=True
-        ),
-        "respondents": pa.Column(
-            float, _check(lambda s: s > 0, "respondents must be positive"), nullable=True
-        ),
-    },
-    checks=[
-        _check(
-            lambda f: f["period_start"] <= f["period_end"],
-            "period_start must not be after period_end",
-            element_wise=False,
-        ),
-        _check(
-            lambda f: f["numerator"].isna() | f["denominator"].isna() | (f["numerator"] <= f["denominator"])
-            | (f["multiplier"] != 100),
-            "numerator must not exceed denominator",
-        ),
-        _check(
-            lambda f: f["value"].notna() | f["note"].notna(),
-            "a row without a value needs a note saying why",
-        ),
-        _check(
-            lambda f: f["metric_known"],
-            "metric_id is not in metrics.csv",
-        ),
-        _check(lambda f: f["source_known"], "source is not a source_id in sources.csv"),
-        _check(_consistent_percentage, "value disagrees with numerator/denominator"),
-        _check(
-            lambda f: ~f.duplicated(["council_code", "metric_id", "period_start", "period_end", "source"], keep=False),
-            "duplicate row: the same council, metric, period and source appear more than once",
-        ),
+def _at_most_100_percent(column: str):
+    """Percentages (metrics with multiplier 100) lie between 0 and 100."""
+    return lambda f: f[column].isna() | (f["multiplier"] != 100) | (f[column] <= 100)
+
+
+def _not_negative(column: str):
+    return lambda f: f[column].isna() | (f[column] >= 0)
+
+
+_OBSERVATION_KEY = ("council_code", "metric_id", "period_start", "period_end", "source")
+_TARGET_KEY = ("council_code", "metric_id", "period_start", "period_end", "as_of")
+
+ROW_RULES: dict[str, list[RowRule]] = {
+    "observations.csv": [
+        RowRule("value must not be negative", ("value",), _not_negative("value")),
+        RowRule("numerator must not be negative", ("numerator",), _not_negative("numerator")),
+        RowRule("denominator must be positive", ("denominator",), lambda f: f["denominator"].isna() | (f["denominator"] > 0)),
+        RowRule("margin of error must be 0 to 50", ("margin_of_error",),
+                lambda f: f["margin_of_error"].isna() | f["margin_of_error"].between(0, 50)),
+        RowRule("respondents must be positive", ("respondents",), lambda f: f["respondents"].isna() | (f["respondents"] > 0)),
+        RowRule("a percentage must not be above 100", ("value", "metric_id"), _at_most_100_percent("value")),
+        RowRule("period_start must not be after period_end", ("period_start", "period_end"),
+                lambda f: f["period_start"] <= f["period_end"]),
+        RowRule("numerator must not exceed denominator", ("numerator", "denominator"),
+                lambda f: f["numerator"].isna() | f["denominator"].isna() | (f["numerator"] <= f["denominator"])
+                | (f["multiplier"] != 100)),
+        RowRule("a row without a value needs a note saying why", ("value", "note"),
+                lambda f: f["value"].notna() | f["note"].notna()),
+        RowRule("metric_id is not in metrics.csv", ("metric_id",), lambda f: f["metric_known"]),
+        RowRule("source is not a source_id in sources.csv", ("source",), lambda f: f["source_known"]),
+        RowRule("value disagrees with numerator/denominator", ("value", "numerator", "denominator"), _consistent_percentage),
+        RowRule("duplicate row: the same council, metric, period and source appear more than once",
+                ("metric_id", "period_start", "period_end", "source"),
+                lambda f: ~f.duplicated(list(_OBSERVATION_KEY), keep=False)),
     ],
-    strict=False,
-)
+    "targets.csv": [
+        RowRule("duplicate target: the same council, metric, period and as_of appear more than once "
+                "(to revise a target, add a row with a later as_of)",
+                ("metric_id", "period_start", "period_end", "as_of", "target"),
+                lambda f: ~f.duplicated(list(_TARGET_KEY), keep=False)),
+        RowRule("a percentage target must not be above 100", ("target", "metric_id"), _at_most_100_percent("target")),
+        RowRule("target must not be negative", ("target",), _not_negative("target")),
+        RowRule("period_start must not be after period_end", ("period_start", "period_end"),
+                lambda f: f["period_start"] <= f["period_end"]),
+    ],
+    "national_averages.csv": [
+        RowRule("a percentage must not be above 100", ("value", "metric_id"), _at_most_100_percent("value")),
+        RowRule("value must not be negative", ("value",), _not_negative("value")),
+    ],
+    "benchmark_figures.csv": [
+        RowRule("council_value must not be negative", ("council_value",), _not_negative("council_value")),
+    ],
+}
+
+
+def table_model(name: str) -> pa.DataFrameSchema:
+    """The pandera model of one input table: its columns' types and rules, and its row rules."""
+    return pa.DataFrameSchema(
+        {column.name: _column_model(column) for column in TABLES[name]},
+        checks=[pa.Check(rule.test, error=rule.message) for rule in ROW_RULES.get(name, [])],
+        strict=False,
+        name=name,
+    )
+
+
+TABLE_MODELS: dict[str, pa.DataFrameSchema] = {name: table_model(name) for name in TABLES}
+
+
+def validate_table(path: Path, name: str, frame: pd.DataFrame, lines: list[int] | None = None, **context) -> None:
+    """Validate a parsed table against its model; raise InputError naming line, column and values.
+
+    ``context`` adds columns the row rules need from other tables (such as the metric's multiplier).
+    """
+    enriched = frame.assign(**context) if context else frame
+    try:
+        TABLE_MODELS[name].validate(enriched, lazy=True)
+    except pa.errors.SchemaErrors as errors:
+        rules = {rule.message: rule for rule in ROW_RULES.get(name, [])}
+        problems = set()
+        for _, case in errors.failure_cases.iterrows():
+            index, column, check = case.get("index"), case.get("column"), str(case.get("check"))
+            if index is None or pd.isna(index):
+                problems.add(f"whole table: {check}")
+                continue
+            where = _line(int(index), lines)
+            rule = rules.get(check)
+            if rule is not None:
+                shown = ", ".join(f"{c}={_show(enriched.at[index, c])}" for c in rule.columns)
+                problems.add(f"{where}, column '{rule.columns[0]}': {check} ({shown})")
+            else:
+                problems.add(f"{where}, column '{column}': {check} (found {_show(case.get('failure_case'))})")
+        raise InputError(path, sorted(problems, key=_line_sort_key)) from None
+
+
+def _show(value: object) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "empty"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    text = str(value)
+    return text if len(text) <= 60 else f"{text[:57]}... ({len(text)} characters)"
 
 
 @dataclass
@@ -404,15 +565,23 @@ def sha256_of(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def load_table(folder: Path, name: str) -> pd.DataFrame:
-    """Parse one named input table from ``folder``."""
-    return parse_table(Path(folder) / name, TABLES[name])
+def load_table(folder: Path, name: str, validate: bool = True) -> pd.DataFrame:
+    """Parse one named input table from ``folder`` and (unless told not to) check it against its model.
+
+    Tables whose row rules need another table (a metric's multiplier) are validated by
+    :func:`load_inputs` once that table is loaded.
+    """
+    path = Path(folder) / name
+    frame = parse_table(path, TABLES[name])
+    if validate:
+        validate_table(path, name, frame, frame.attrs["lines"])
+    return frame
 
 
 def _validate_keys(path: Path, frame: pd.DataFrame, keys: list[str], what: str) -> None:
     dupes = frame[frame.duplicated(keys, keep=False)]
     if not dupes.empty:
-        lines = ", ".join(_line(i) for i in dupes.index)
+        lines = ", ".join(_line(i, frame.attrs.get("lines")) for i in dupes.index)
         raise InputError(path, [f"duplicate {what} ({', '.join(keys)}) at {lines}"])
 
 
@@ -456,7 +625,8 @@ def sum_monthly(monthly: pd.DataFrame, metrics: pd.DataFrame) -> pd.DataFrame:
 def load_inputs(folder: Path | str) -> Inputs:
     """Load and validate every input table in ``folder`` (normally ``data/raw``).
 
-    Raises :class:`InputError` naming the file, line and column of the first file with problems.
+    Raises :class:`InputError` naming the file, line and column of the first file with problems;
+    warns (:class:`InputWarning`) about columns a table does not use.
     """
     folder = Path(folder)
     metrics = load_table(folder, "metrics.csv")
@@ -465,17 +635,19 @@ def load_inputs(folder: Path | str) -> Inputs:
     sources = load_table(folder, "sources.csv")
     _validate_keys(folder / "sources.csv", sources, ["source_id"], "source")
     councils = load_table(folder, "councils.csv")
+    _validate_keys(folder / "councils.csv", councils, ["council_code"], "council")
     calendar = load_table(folder, "reporting_calendar.csv")
     _validate_keys(
         folder / "reporting_calendar.csv", calendar, ["council_code", "financial_year", "quarter"], "quarter"
     )
 
-    observations = load_table(folder, "observations.csv")
+    observations = load_table(folder, "observations.csv", validate=False)
+    lines = list(observations.attrs["lines"])
     monthly_path = folder / "monthly_observations.csv"
     if monthly_path.exists():
         monthly = load_table(folder, "monthly_observations.csv")
         bad = [
-            f"{_line(i)}, column 'month': expected a month as YYYY-MM, found {m!r}"
+            f"{_line(i, monthly.attrs['lines'])}, column 'month': expected a month as YYYY-MM, found {m!r}"
             for i, m in monthly["month"].items()
             if not re.match(r"^\d{4}-(0[1-9]|1[0-2])$", m)
         ]
@@ -485,38 +657,45 @@ def load_inputs(folder: Path | str) -> Inputs:
         monthly_ytd = sum_monthly(monthly, metrics)
         if not monthly_ytd.empty:
             observations = pd.concat([observations, monthly_ytd], ignore_index=True)
-            observations = observations.drop_duplicates(
-                ["council_code", "metric_id", "period_start", "period_end", "source"], keep="first"
-            )
-    obs_path = folder / "observations.csv"
-    enriched = observations.assign(
+            lines += [0] * len(monthly_ytd)  # 0: not a line of observations.csv
+            observations = observations.drop_duplicates(list(_OBSERVATION_KEY), keep="first")
+    validate_table(
+        folder / "observations.csv", "observations.csv", observations, lines,
         multiplier=observations["metric_id"].map(metrics["multiplier"]),
         metric_known=observations["metric_id"].isin(metrics.index),
         source_known=observations["source"].isin(sources["source_id"]),
     )
-    problems = _schema_problems(enriched, OBSERVATION_SCHEMA)
-    problems = _explain_observation_failures(enriched, problems)
-    if problems:
-        raise InputError(obs_path, problems)
 
-    targets = load_table(folder, "targets.csv")
+    targets = load_table(folder, "targets.csv", validate=False)
     target_path = folder / "targets.csv"
     _validate_obs_refs(target_path, targets, metrics, sources)
+    validate_table(target_path, "targets.csv", targets, targets.attrs["lines"],
+                   multiplier=targets["metric_id"].map(metrics["multiplier"]))
     no_target = targets["target"].isna() & (targets["target_low"].isna() | targets["target_high"].isna())
     if no_target.any():
         raise InputError(
             target_path,
-            [f"{_line(i)}, column 'target': give a target, or both target_low and target_high" for i in targets.index[no_target]],
+            [f"{_line(i, targets.attrs['lines'])}, column 'target': give a target, or both target_low and target_high"
+             for i in targets.index[no_target]],
         )
+    with_targets = metrics.index[metrics["benchmark_type"] == "local_target"]
+    if targets.empty and len(with_targets):
+        raise InputError(target_path, [
+            f"the file has a header but no rows, yet metrics.csv rates {len(with_targets)} metric(s) against a local "
+            f"target ({', '.join(with_targets[:5])}{', ...' if len(with_targets) > 5 else ''}); add their targets"
+        ])
 
-    averages = load_table(folder, "national_averages.csv")
+    averages = load_table(folder, "national_averages.csv", validate=False)
     avg_path = folder / "national_averages.csv"
     unknown = ~averages["metric_id"].isin(metrics.index)
     if unknown.any():
         raise InputError(
             avg_path,
-            [f"{_line(i)}, column 'metric_id': unknown metric {averages.at[i, 'metric_id']!r}; expected one listed in metrics.csv" for i in averages.index[unknown]],
+            [f"{_line(i, averages.attrs['lines'])}, column 'metric_id': unknown metric {averages.at[i, 'metric_id']!r}; "
+             "expected one listed in metrics.csv" for i in averages.index[unknown]],
         )
+    validate_table(avg_path, "national_averages.csv", averages, averages.attrs["lines"],
+                   multiplier=averages["metric_id"].map(metrics["multiplier"]))
     _validate_keys(avg_path, averages, ["metric_id", "area_code", "period_start", "period_end", "published"], "average")
 
     figures = None
@@ -528,10 +707,12 @@ def load_inputs(folder: Path | str) -> Inputs:
     for name in sorted(TABLES):
         path = folder / name
         if path.exists():
-            files.append({"file": f"{folder.name}/{name}", "sha256": sha256_of(path), "rows": sum(1 for _ in path.open(encoding="utf-8-sig")) - 1})
+            with path.open(encoding="utf-8-sig") as handle:
+                rows = sum(1 for _ in handle) - 1
+            files.append({"file": f"{folder.name}/{name}", "sha256": sha256_of(path), "rows": rows})
     return Inputs(
         metrics=metrics,
-        observations=observations.drop(columns=[], errors="ignore"),
+        observations=observations,
         targets=targets,
         national_averages=averages,
         sources=sources.set_index("source_id", drop=False),
@@ -544,58 +725,16 @@ def load_inputs(folder: Path | str) -> Inputs:
 
 def _validate_obs_refs(path: Path, frame: pd.DataFrame, metrics: pd.DataFrame, sources: pd.DataFrame) -> None:
     problems = []
+    lines = frame.attrs.get("lines")
     for index, metric in frame["metric_id"].items():
         if metric not in metrics.index:
             problems.append(
-                f"{_line(index)}, column 'metric_id': unknown metric {metric!r}; expected one listed in metrics.csv"
+                f"{_line(index, lines)}, column 'metric_id': unknown metric {metric!r}; expected one listed in metrics.csv"
             )
     for index, source in frame["source"].items():
         if source not in sources["source_id"].values:
             problems.append(
-                f"{_line(index)}, column 'source': unknown source {source!r}; expected a source_id in sources.csv"
+                f"{_line(index, lines)}, column 'source': unknown source {source!r}; expected a source_id in sources.csv"
             )
     if problems:
         raise InputError(path, problems)
-
-
-_FRAME_CHECK_COLUMNS = {
-    "period_start must not be after period_end": ["period_start", "period_end"],
-    "numerator must not exceed denominator": ["numerator", "denominator"],
-    "a row without a value needs a note saying why": ["value", "note"],
-    "metric_id is not in metrics.csv": ["metric_id"],
-    "source is not a source_id in sources.csv": ["source"],
-    "value disagrees with numerator/denominator": ["value", "numerator", "denominator"],
-    "duplicate row: the same council, metric, period and source appear more than once": [
-        "metric_id",
-        "period_start",
-        "period_end",
-        "source",
-    ],
-}
-
-
-def _explain_observation_failures(frame: pd.DataFrame, problems: list[str]) -> list[str]:
-    """Rewrite whole-row check failures to name the columns and values involved."""
-    explained = []
-    for problem in problems:
-        replaced = False
-        for message, columns in _FRAME_CHECK_COLUMNS.items():
-            if message in problem:
-                match = re.match(r"line (\d+)", problem)
-                if match:
-                    index = int(match.group(1)) - 2
-                    shown = ", ".join(f"{c}={_show(frame.at[index, c])}" for c in columns)
-                    explained.append(f"line {index + 2}, column '{columns[0]}': {message} ({shown})")
-                    replaced = True
-                break
-        if not replaced:
-            explained.append(problem)
-    return sorted(set(explained), key=_line_sort_key)
-
-
-def _show(value: object) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return "empty"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)

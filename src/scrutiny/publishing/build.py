@@ -132,14 +132,14 @@ def check_parameters(financial_year: str, quarter: int, council: str, data_dir: 
     known = [row.get("council_code", "") for row in councils]
     if council not in known:
         raise ParameterError(
-            f"COUNCIL={council} is not in {folder / 'councils.csv'} (known: {', '.join(known) or 'none'}); "
+            f"COUNCIL={council} is not in {Path(data_dir) / 'councils.csv'} (known: {', '.join(known) or 'none'}); "
             "add a row for it first"
         )
     calendar = _csv_rows(folder / "reporting_calendar.csv")
     if not any(row.get("council_code") == council and row.get("financial_year") == financial_year
                and row.get("quarter", "").strip() == str(quarter) for row in calendar):
         raise ParameterError(
-            f"{folder / 'reporting_calendar.csv'} has no row for {council} {financial_year} quarter {quarter}: "
+            f"{Path(data_dir) / 'reporting_calendar.csv'} has no row for {council} {financial_year} quarter {quarter}: "
             "add its cut-off and committee dates"
         )
 
@@ -182,12 +182,15 @@ def preflight(data_dir: Path, financial_year: str, quarter: int, council: str) -
     from ..context import report_context
     from ..inputs import load_inputs
 
+    from ..inputs import InputWarning
+
     with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+        warnings.simplefilter("always", InputWarning)
         inputs = load_inputs(data_dir)
         report_context(inputs, financial_year, quarter, council)
     for warning in caught:
-        say(f"warning: {warning.message}")
+        if issubclass(warning.category, InputWarning):
+            say(f"warning: {warning.message}")
 
 
 def pause_if_asked(step: str) -> None:
