@@ -1,5 +1,11 @@
-"""Shared fixtures: the project root, the shipped inputs and a writable copy of them."""
+"""Shared fixtures: the project root, the shipped inputs, a writable copy of them, the reference data.
 
+The national reference data is found at ``$SCRUTINY_REFERENCE_DATA`` (default
+``../shared/reference-data`` beside the project). With ``SCRUTINY_REQUIRE_ALL_TESTS=1`` (CI sets it)
+any skipped test fails the run, so tests that need the national files cannot pass by being skipped.
+"""
+
+import os
 import shutil
 from pathlib import Path
 
@@ -7,7 +13,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "data" / "raw"
-SHARED = ROOT.parent / "shared"
+REFERENCE_DATA = Path(os.environ.get("SCRUTINY_REFERENCE_DATA") or ROOT.parent / "shared" / "reference-data")
+SHARED = REFERENCE_DATA.parent
+REQUIRE_ALL = os.environ.get("SCRUTINY_REQUIRE_ALL_TESTS") == "1"
+_skipped: list[str] = []
 
 
 @pytest.fixture()
@@ -22,3 +31,18 @@ def edit_lines(path: Path, edit) -> None:
     """Rewrite a CSV's lines (a list without line ends) through ``edit``."""
     lines = path.read_text(encoding="utf-8").splitlines()
     path.write_text("\n".join(edit(lines)) + "\n", encoding="utf-8")
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped:
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        _skipped.append(f"{report.nodeid}: {reason}")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if REQUIRE_ALL and _skipped and exitstatus == 0:
+        session.exitstatus = 1
+        print(f"\nSCRUTINY_REQUIRE_ALL_TESTS=1 but {len(_skipped)} test(s) were skipped "
+              f"(reference data looked for at {REFERENCE_DATA}):")
+        for line in _skipped[:20]:
+            print(f"  {line}")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import ROOT, SHARED
+from conftest import REFERENCE_DATA, ROOT
 from scrutiny.benchmarking import analysis as bm
 from scrutiny.inputs import InputError
 from scrutiny.inputs.national import (
@@ -23,9 +23,9 @@ from scrutiny.inputs.national import (
 )
 from scrutiny.inputs.national_data import fetch, load_national
 
-REFERENCE = SHARED / "reference-data"
+REFERENCE = REFERENCE_DATA
 ODS = REFERENCE / "dhsc-ascof" / "ascof_time_series_2015-16_to_2024-25.ods"
-pytestmark = pytest.mark.skipif(not ODS.exists(), reason="needs ../shared/reference-data")
+pytestmark = pytest.mark.skipif(not ODS.exists(), reason="needs the reference data (SCRUTINY_REFERENCE_DATA)")
 MEASURES = load_measures(ROOT / "data" / "raw" / "ascof_measures.csv")
 CHANGES = load_boundary_changes(ROOT / "data" / "raw" / "boundary_changes.csv")
 LEICS = "E10000018"

@@ -372,7 +372,9 @@ def parse_table(path: Path, columns: list[Column]) -> pd.DataFrame:
             result[column.name] = pd.to_numeric(result[column.name]).astype(float)
         elif column.kind == "integer":
             result[column.name] = result[column.name].astype("Int64")
-        elif column.kind == "text" or column.kind == "choice":
+        elif column.kind == "bool":
+            result[column.name] = result[column.name].astype(bool)
+        else:  # text, choice and date stay Python objects, even in a table without rows
             result[column.name] = result[column.name].astype(object)
     result.attrs["lines"] = lines
     return result
@@ -521,7 +523,8 @@ def validate_table(path: Path, name: str, frame: pd.DataFrame, lines: list[int] 
         for _, case in errors.failure_cases.iterrows():
             index, column, check = case.get("index"), case.get("column"), str(case.get("check"))
             if index is None or pd.isna(index):
-                problems.add(f"whole table: {check}")
+                where = f"column '{column}'" if column and not pd.isna(column) else "whole table"
+                problems.add(f"{where}: failed the check {check} (found {_show(case.get('failure_case'))})")
                 continue
             where = _line(int(index), lines)
             rule = rules.get(check)
