@@ -2,7 +2,8 @@
 # `make help` lists the targets. Reports go to reports/<financial year>/q<quarter>/.
 
 FY ?= 2025-26
-COUNCIL ?= E10000018
+HOME_COUNCIL := E10000018
+COUNCIL ?= $(HOME_COUNCIL)
 DATA ?= data/raw
 REPORTS ?= reports
 VENV ?= .venv
@@ -15,6 +16,8 @@ INPUTS := $(wildcard $(DATA)/*.csv)
 NATIONAL_ODS := data/raw/national/ascof_time_series_2015-16_to_2024-25.ods
 NATIONAL := data/national_sources.csv $(wildcard data/raw/national/* data/processed/ascof_time_series.csv)
 QUARTER_DIR := $(REPORTS)/$(FY)/q
+# Another council's reports go to reports/<FY>/q<N>-<COUNCIL>/, never over the home council's.
+COUNCIL_SUFFIX := $(if $(filter $(HOME_COUNCIL),$(COUNCIL)),,-$(COUNCIL))
 BUILD = $(PYTHON) -m scrutiny.publishing.build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
@@ -24,7 +27,7 @@ MAKEFLAGS += --jobs=$(JOBS) --no-print-directory
 # A half-written file never counts as built; published reports and stamps are never deleted by make
 # on an interrupt or a failure (the build publishes them atomically itself).
 .DELETE_ON_ERROR:
-.PRECIOUS: $(QUARTER_DIR)%/.parameters $(foreach n,$(REPORT_NOTEBOOKS),$(QUARTER_DIR)%/$(n).manifest.json)
+.PRECIOUS: $(QUARTER_DIR)%$(COUNCIL_SUFFIX)/.parameters $(foreach n,$(REPORT_NOTEBOOKS),$(QUARTER_DIR)%$(COUNCIL_SUFFIX)/$(n).manifest.json)
 
 .DEFAULT_GOAL := help
 .PHONY: help setup data notebooks q1 q2 q3 q4 test test-fast nbval lint bench clean-reports FORCE
@@ -56,19 +59,23 @@ notebooks: $(REPORT_NOTEBOOKS:%=notebooks/%.ipynb) ## write the .ipynb notebooks
 notebooks/%.ipynb: notebooks/%.py
 	$(PYTHON) -m scrutiny.publishing.build notebook $< $@
 
-q1 q2 q3 q4: q%: $(foreach n,$(REPORT_NOTEBOOKS),$(QUARTER_DIR)%/$(n).manifest.json) ## run every report for a quarter, e.g. make q3 FY=2025-26
-	@echo "Reports for $(FY) quarter $* ($(COUNCIL), $(DATA)) are in $(REPORTS)/$(FY)/q$*/"
+q1 q2 q3 q4: q%: $(foreach n,$(REPORT_NOTEBOOKS),$(QUARTER_DIR)%$(COUNCIL_SUFFIX)/$(n).manifest.json) ## run every report for a quarter, e.g. make q3 FY=2025-26
+	@echo "Reports for $(FY) quarter $* ($(COUNCIL), $(DATA)) are in $(QUARTER_DIR)$*$(COUNCIL_SUFFIX)/"
 
 # The parameters a quarter was built with. The check runs every time (it is fast and writes nothing
 # for a bad FY, COUNCIL or DATA); the stamp changes only when the parameters do, which rebuilds.
-$(QUARTER_DIR)%/.parameters: FORCE
+$(QUARTER_DIR)%$(COUNCIL_SUFFIX)/.parameters: FORCE
 	@$(BUILD) parameters --financial-year $(FY) --quarter $* --council $(COUNCIL) --data $(DATA) --stamp $@
 
-# One rule for every report: a papermill run writes the executed notebook, HTML, PDF and CSV tables,
-# published together; the manifest is written last, so it is the target.
+# One rule for every report in REPORT_NOTEBOOKS: a papermill run writes the executed notebook, HTML,
+# PDF and CSV tables, published together; the manifest is written last, so it is the target.
+# `make q3-<report>` builds one report, e.g. make q3-benchmarking COUNCIL=<a council in councils.csv>.
 define REPORT_RULE
-$(QUARTER_DIR)%/$(1).manifest.json: notebooks/$(1).ipynb $(QUARTER_DIR)%/.parameters $$(SRC) $$(INPUTS) $$(NATIONAL)
+$(QUARTER_DIR)%$(COUNCIL_SUFFIX)/$(1).manifest.json: notebooks/$(1).ipynb $(QUARTER_DIR)%$(COUNCIL_SUFFIX)/.parameters $$(SRC) $$(INPUTS) $$(NATIONAL)
 	@$$(BUILD) report $$< --financial-year $$(FY) --quarter $$* --council $$(COUNCIL) --data $$(DATA) --out $$(@D)
+
+q%-$(1): $(QUARTER_DIR)%$(COUNCIL_SUFFIX)/$(1).manifest.json
+	@echo "$(1) for $$(FY) quarter $$* ($$(COUNCIL)) is in $$(<D)/"
 endef
 $(foreach n,$(REPORT_NOTEBOOKS),$(eval $(call REPORT_RULE,$(n))))
 

@@ -43,6 +43,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -200,6 +201,11 @@ def pause_if_asked(step: str) -> None:
         time.sleep(float(os.environ.get("SCRUTINY_PAUSE_SECONDS", "30")))
 
 
+#: Kernels started by this process, so an interrupt can stop them (they run in their own session,
+#: out of reach of a signal sent to the build's process group).
+_KERNELS: list = []
+
+
 def _ipc_kernel_manager(folder: Path):
     """A kernel manager talking over Unix sockets in ``folder`` (no TCP port, no transport warning)."""
     from jupyter_client.manager import KernelManager
@@ -208,35 +214,68 @@ def _ipc_kernel_manager(folder: Path):
         def __init__(self, **kwargs):
             kwargs.update(transport="ipc", ip=str(folder / "kernel"))
             super().__init__(**kwargs)
+            _KERNELS.append(self)
 
     return IPCKernelManager
 
 
+def _stop_kernels() -> None:
+    """Kill the kernels this process started (on an interrupt; papermill's own shutdown never runs)."""
+    for manager in _KERNELS:
+        process = getattr(getattr(manager, "provisioner", None), "process", None)
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+    _KERNELS.clear()
+
+
 def execute(notebook: Path, output: Path, parameters: dict, cwd: Path) -> None:
-    """Run a notebook with papermill; raise BuildError with the failing cell's error."""
+    """Run a notebook with papermill; raise BuildError with the failing cell's error.
+
+    Papermill runs in a worker thread so that the main thread stays free to act on SIGINT and
+    SIGTERM at once (while papermill waits on the kernel, a signal would otherwise wait for the
+    running cell to finish); on an interrupt the kernel is killed.
+    """
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
     env_backend = os.environ.pop("MPLBACKEND", None)  # a forced backend would drop the charts
     sockets = Path(tempfile.mkdtemp(prefix="scrutiny-kernel-"))  # short path: socket names are limited
+    outcome: dict[str, BaseException] = {}
+
+    def run() -> None:
+        try:
+            papermill.execute_notebook(
+                str(notebook),
+                str(output),
+                parameters=parameters,
+                kernel_name="python3",
+                kernel_manager_class=_ipc_kernel_manager(sockets),
+                cwd=str(cwd),
+                progress_bar=False,
+                start_timeout=120,
+                execution_timeout=900,
+            )
+        except BaseException as err:  # handed to the main thread
+            outcome["error"] = err
+
+    worker = threading.Thread(target=run, name="papermill", daemon=True)
     try:
-        papermill.execute_notebook(
-            str(notebook),
-            str(output),
-            parameters=parameters,
-            kernel_name="python3",
-            kernel_manager_class=_ipc_kernel_manager(sockets),
-            cwd=str(cwd),
-            progress_bar=False,
-            start_timeout=120,
-            execution_timeout=900,
-        )
-    except PapermillExecutionError as err:
-        raise BuildError(f"the notebook failed in cell {err.exec_count}: {err.ename}: {err.evalue}") from None
+        worker.start()
+        while worker.is_alive():
+            worker.join(0.2)
+    except BaseException:
+        _stop_kernels()
+        raise
     finally:
         shutil.rmtree(sockets, ignore_errors=True)
         if env_backend is not None:
             os.environ["MPLBACKEND"] = env_backend
+    error = outcome.get("error")
+    if isinstance(error, PapermillExecutionError):
+        raise BuildError(f"the notebook failed in cell {error.exec_count}: {error.ename}: {error.evalue}")
+    if error is not None:
+        raise error
     check_outputs(output)
 
 
@@ -337,20 +376,26 @@ def read_manifest(out_dir: Path, name: str) -> dict:
 
 @contextmanager
 def publishing_lock(out_dir: Path):
-    """Hold an exclusive lock on ``out_dir`` and the interrupt signals while a report is published.
+    """Hold an exclusive lock on ``out_dir``, and hold back interrupt signals, while a report is published.
 
-    Concurrent builds publish one after the other, and a signal arriving mid-publish is handled
-    only once the report's files and manifest are all in place.
+    Concurrent builds publish one after the other, and a signal arriving mid-publish is acted on
+    only once the report's files and manifest are all in place. (Signal masks would not do: Python
+    runs handlers in the main thread whichever thread the signal reached.)
     """
+    received: list[int] = []
+    previous = {signum: signal.signal(signum, lambda signum, _frame: received.append(signum))
+                for signum in INTERRUPT_SIGNALS}
     fd = os.open(out_dir, os.O_RDONLY)
-    old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, INTERRUPT_SIGNALS)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield
     finally:
         fcntl.flock(fd, fcntl.LOCK_UN)
         os.close(fd)
-        signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        if received:
+            signal.raise_signal(received[0])
 
 
 def publish(staging: Path, out_dir: Path, name: str, parameters: dict) -> list[Path]:

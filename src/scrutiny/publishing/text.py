@@ -12,7 +12,8 @@ import re
 
 #: Characters a spreadsheet reads as the start of a formula (OWASP "CSV injection").
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+# Markdown's punctuation; < > & are left to html.escape (escaping them here would break entities).
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
 _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _DASHES_ONLY = re.compile(r"^[-\u2013\u2014]+$")
 
@@ -25,7 +26,7 @@ def markdown_text(text: object) -> str:
     become spaces, so a value cannot start a heading or a list.
     """
     flat = " ".join(str(text).split())
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(flat, quote=True))
+    return html.escape(_MARKDOWN_SPECIAL.sub(r"\\\1", flat), quote=False)
 
 
 def html_text(text: object) -> str:
