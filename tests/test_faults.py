@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT, edit_lines
-from scrutiny.inputs import InputError, InputWarning, load_inputs
+from scrutiny.inputs import InputWarning, load_inputs
 from scrutiny.publishing import build
 from scrutiny.publishing.tables import write_csv
 from scrutiny.publishing.text import markdown_text, starts_like_formula

@@ -139,10 +139,22 @@ def check_parameters(financial_year: str, quarter: int, council: str, data_dir: 
     calendar = _csv_rows(folder / "reporting_calendar.csv")
     if not any(row.get("council_code") == council and row.get("financial_year") == financial_year
                and row.get("quarter", "").strip() == str(quarter) for row in calendar):
+        _explain_missing_quarter(folder, financial_year, quarter, council)
         raise ParameterError(
             f"{Path(data_dir) / 'reporting_calendar.csv'} has no row for {council} {financial_year} quarter {quarter}: "
             "add its cut-off and committee dates"
         )
+
+
+def _explain_missing_quarter(folder: Path, financial_year: str, quarter: int, council: str) -> None:
+    """Raise the full list of what the quarter lacks (the calendar row and its figures), when the inputs load."""
+    from ..context import MissingInputsError
+    from ..inputs import InputError
+
+    try:
+        preflight(folder, financial_year, quarter, council)
+    except (InputError, MissingInputsError) as err:
+        raise ParameterError(str(err)) from None
 
 
 def _csv_rows(path: Path) -> list[dict[str, str]]:
