@@ -79,6 +79,13 @@ q%-$(1): $(QUARTER_DIR)%$(COUNCIL_SUFFIX)/$(1).manifest.json
 endef
 $(foreach n,$(REPORT_NOTEBOOKS),$(eval $(call REPORT_RULE,$(n))))
 
+# Benchmarking reads the national tables, so it can report on any English council: e.g.
+# make benchmark-E10000007 Q=3 writes reports/2025-26/q3-E10000007/ (rebuilt every time it is asked for).
+Q ?= 3
+benchmark-%: notebooks/benchmarking.ipynb FORCE ## another council's benchmarking HTML and PDF, e.g. make benchmark-E10000007 Q=3
+	@$(BUILD) report $< --any-council --financial-year $(FY) --quarter $(Q) --council $* --data $(DATA) --out $(QUARTER_DIR)$(Q)-$*
+	@echo "Benchmarking of $* for $(FY) quarter $(Q) is in $(QUARTER_DIR)$(Q)-$*/"
+
 FORCE:
 
 test: notebooks ## all tests: unit, bad input, notebooks (papermill, nbval) and the backtests of make q1 and q3

@@ -287,6 +287,14 @@ def test_bad_parameters_stop_before_any_path_is_made(arguments, expected, publis
     assert snapshot(tmp_path / "reports") == before  # no folder made for a bad FY, nothing changed
 
 
+def test_any_council_reports_take_the_home_councils_calendar():
+    assert build.check_parameters("2025-26", 3, "E10000007", "data/raw", any_council=True) == "E10000018"
+    with pytest.raises(build.ParameterError, match="not an ONS council code"):
+        build.check_parameters("2025-26", 3, "E1000000<", "data/raw", any_council=True)
+    with pytest.raises(build.ParameterError, match="COUNCIL=E10000007 is not in data/raw/councils.csv"):
+        build.check_parameters("2025-26", 3, "E10000007", "data/raw")
+
+
 def test_make_refuses_another_council_instead_of_answering_with_old_reports(published):
     before = snapshot(published)
     result = subprocess.run(["make", "q3", f"REPORTS={published.parent.parent}", "COUNCIL=E99999999", f"PYTHON={PYTHON}"],

@@ -72,6 +72,7 @@ CSP_META = f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURI
 #: Seconds Chromium may take to print one report before the build fails.
 PDF_TIMEOUT = 120
 FINANCIAL_YEAR = re.compile(r"^(\d{4})-(\d{2})$")
+ONS_COUNCIL = re.compile(r"^E(06|07|08|09|10)\d{6}$")
 INTERRUPT_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 STEPS = ("papermill", "nbconvert", "chromium", "publish")
 
@@ -115,11 +116,15 @@ def resolve_data(data_dir: str | Path) -> Path:
     return path if path.is_absolute() else project_root() / path
 
 
-def check_parameters(financial_year: str, quarter: int, council: str, data_dir: str | Path) -> None:
+def check_parameters(financial_year: str, quarter: int, council: str, data_dir: str | Path,
+                     any_council: bool = False) -> str:
     """Check the make parameters before any path is made, with the standard library only (fast).
 
     The financial year must be written ``2025-26``; the data folder must exist and list the council
-    in ``councils.csv`` and the quarter in ``reporting_calendar.csv``.
+    in ``councils.csv`` and the quarter in ``reporting_calendar.csv``. With ``any_council`` (a report
+    that benchmarks any English council from the national tables) the council need only be an ONS
+    code, and the quarter's calendar is the home council's (the first in ``councils.csv``).
+    Returns the council whose inputs fix the quarter.
     """
     match = FINANCIAL_YEAR.match(financial_year)
     if not match or (int(match.group(1)) + 1) % 100 != int(match.group(2)):
@@ -131,19 +136,28 @@ def check_parameters(financial_year: str, quarter: int, council: str, data_dir: 
         raise ParameterError(f"DATA={data_dir}: no such folder (expected the council's input tables, such as data/raw)")
     councils = _csv_rows(folder / "councils.csv")
     known = [row.get("council_code", "") for row in councils]
-    if council not in known:
+    if any_council:
+        if not ONS_COUNCIL.match(council):
+            raise ParameterError(f"COUNCIL={council!r} is not an ONS council code such as E10000018")
+        if not known:
+            raise ParameterError(f"{Path(data_dir) / 'councils.csv'} lists no council to take the reporting calendar from")
+        host = council if council in known else known[0]
+    elif council not in known:
         raise ParameterError(
             f"COUNCIL={council} is not in {Path(data_dir) / 'councils.csv'} (known: {', '.join(known) or 'none'}); "
             "add a row for it first"
         )
+    else:
+        host = council
     calendar = _csv_rows(folder / "reporting_calendar.csv")
-    if not any(row.get("council_code") == council and row.get("financial_year") == financial_year
+    if not any(row.get("council_code") == host and row.get("financial_year") == financial_year
                and row.get("quarter", "").strip() == str(quarter) for row in calendar):
-        _explain_missing_quarter(folder, financial_year, quarter, council)
+        _explain_missing_quarter(folder, financial_year, quarter, host)
         raise ParameterError(
-            f"{Path(data_dir) / 'reporting_calendar.csv'} has no row for {council} {financial_year} quarter {quarter}: "
+            f"{Path(data_dir) / 'reporting_calendar.csv'} has no row for {host} {financial_year} quarter {quarter}: "
             "add its cut-off and committee dates"
         )
+    return host
 
 
 def _explain_missing_quarter(folder: Path, financial_year: str, quarter: int, council: str) -> None:
@@ -453,14 +467,19 @@ def _process_alive(pid: int) -> bool:
     return True
 
 
-def build_report(notebook: Path, out_dir: Path, financial_year: str, quarter: int, council: str, data_dir: str) -> list[Path]:
-    """Run every step into a staging folder and publish the results together."""
+def build_report(notebook: Path, out_dir: Path, financial_year: str, quarter: int, council: str, data_dir: str,
+                 any_council: bool = False) -> list[Path]:
+    """Run every step into a staging folder and publish the results together.
+
+    ``any_council``: the report benchmarks ``council`` from the national tables, which need not be
+    in ``councils.csv`` (the quarter's inputs are then checked for the home council).
+    """
     root = project_root()
     name = notebook.stem
     started = time.monotonic()
-    check_parameters(financial_year, quarter, council, data_dir)
+    host = check_parameters(financial_year, quarter, council, data_dir, any_council)
     say(f"{name} {financial_year} Q{quarter} {council}: checking inputs in {data_dir}")
-    preflight(resolve_data(data_dir), financial_year, quarter, council)
+    preflight(resolve_data(data_dir), financial_year, quarter, host)
     chromium_path()  # fail before the long steps, not after them
     out_dir.mkdir(parents=True, exist_ok=True)
     remove_abandoned_staging(out_dir, name)
@@ -530,6 +549,8 @@ def main(argv: list[str] | None = None) -> int:
         command.add_argument("--council", default="E10000018")
         command.add_argument("--data", default="data/raw")
     report.add_argument("--out", type=Path, required=True)
+    report.add_argument("--any-council", action="store_true",
+                        help="the report benchmarks any English council, not only those in councils.csv")
     convert = sub.add_parser("notebook", help="write the .ipynb of a jupytext percent script")
     convert.add_argument("script", type=Path)
     convert.add_argument("notebook", type=Path)
@@ -548,7 +569,8 @@ def main(argv: list[str] | None = None) -> int:
         from ..inputs import InputError
 
         try:
-            build_report(args.notebook, args.out, args.financial_year, args.quarter, args.council, args.data)
+            build_report(args.notebook, args.out, args.financial_year, args.quarter, args.council, args.data,
+                         args.any_council)
         except (InputError, MissingInputsError, ValueError) as err:
             raise BuildError(str(err)) from None
     except BuildError as err:
