@@ -459,7 +459,7 @@ def test_build_interrupted_at_each_step_leaves_the_previous_report(step, publish
     os.killpg(process.pid, signal.SIGTERM)  # the whole process group, as make's ^C or a kill would
     rest = process.communicate(timeout=60)[1]
     assert process.returncode == 128 + signal.SIGTERM
-    assert "interrupted (SIGTERM); earlier reports were left as they were" in rest
+    assert "interrupted (SIGTERM); no report was left half-built or half-published" in rest
     assert snapshot(published) == before
     assert_clean(published)
 

@@ -584,7 +584,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except (KeyboardInterrupt, Interrupted) as err:
         signum = err.signum if isinstance(err, Interrupted) else signal.SIGINT
-        say(f"interrupted ({signal.Signals(signum).name}); earlier reports were left as they were")
+        say(f"interrupted ({signal.Signals(signum).name}); no report was left half-built or half-published")
         return 128 + signum
     return 0
 
