@@ -26,7 +26,7 @@ def comparison_bar(title: str, bars: list[tuple[str, float, bool]], high_end: fl
     ``middle``: a labelled third line (the unit-cost charts draw the mean of all councils).
     """
     bars = [b for b in bars if b[1] is not None and not pd.isna(b[1])]
-    figure = matplotlib.figure.Figure(figsize=(7.2, 0.28 * len(bars) + 1.4))
+    figure = matplotlib.figure.Figure(figsize=(7.2, 0.22 * len(bars) + 1.2))
     axes = figure.add_subplot()
     for y, (label, value, mine) in enumerate(bars):
         axes.barh(y, value, color=COUNCIL_COLOUR if mine else (ENGLAND_COLOUR if label.startswith("England") else GROUP_COLOUR),
@@ -37,11 +37,11 @@ def comparison_bar(title: str, bars: list[tuple[str, float, bool]], high_end: fl
         lines.append((middle[0], middle[1], "-."))
     for label, value, style in lines:
         if value is not None and not pd.isna(value):
-            axes.axvline(value, color="black", linestyle=style, linewidth=1)
-            axes.text(value, len(bars) - 0.4, f"{label} {_number(value, decimals)}", rotation=90, fontsize=6.5,
-                      va="top", ha="right")
+            axes.axvline(value, color="black", linestyle=style, linewidth=1, label=f"{label}: {_number(value, decimals)}")
     axes.set_yticks(range(len(bars)))
     axes.set_yticklabels([b[0] for b in bars], fontsize=7)
+    if axes.get_legend_handles_labels()[0]:
+        axes.legend(fontsize=6.5, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     axes.invert_yaxis()
     axes.set_xlabel(unit, fontsize=7)
     axes.tick_params(axis="x", labelsize=7)
@@ -88,7 +88,7 @@ def time_series(title: str, series: pd.DataFrame, decimals: int, unit: str) -> m
 def grouped_bars(title: str, frame: pd.DataFrame, labels: list[str], decimals: int, unit: str) -> matplotlib.figure.Figure:
     """One group of bars per row of ``frame`` (index: category), one bar per column in ``labels``."""
     rows = len(frame)
-    figure = matplotlib.figure.Figure(figsize=(7.2, 0.22 * rows * len(labels) + 1.3))
+    figure = matplotlib.figure.Figure(figsize=(7.2, 0.13 * rows * len(labels) + 1.2))
     axes = figure.add_subplot()
     height = 0.8 / len(labels)
     colours = [COUNCIL_COLOUR, ENGLAND_COLOUR, GROUP_COLOUR, "#c5e0b4"]

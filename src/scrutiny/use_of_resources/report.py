@@ -243,6 +243,20 @@ def table_html(report: UseOfResourcesReport, spec: TableSpec) -> str:
         return f"<p><i>{spec.title}: no figures for {report.year_label} in the {report.origin} data.</i></p>"
     labels = report.column_labels()
     columns = [c for c in spec.columns if c in frame.columns]
+    caption = f"{spec.title} for {report.council_name} ({', '.join(y.replace('-', '/') for y in sorted(frame['year'].unique()))})"
+    if spec.years == "series":  # a time series reads across: one row per metric and area, one column per year
+        years = sorted(frame["year"].unique())
+        rows = []
+        for metric_id in dict.fromkeys(frame["metric_id"]):
+            part = frame[frame["metric_id"] == metric_id].set_index("year")
+            decimals = int(metric(metric_id)["decimals"])
+            for c in columns:
+                if part[c].notna().any():
+                    rows.append([f"{metric(metric_id)['name']}: {labels[c]}",
+                                 *[_format(part[c].get(y), decimals, c) for y in years]])
+        headers = ["Metric and area", *[y.replace("-", "/") for y in years]]
+        return _templates().get_template("table.html.j2").render(caption=caption, headers=headers, rows=rows,
+                                                                 note=spec.note)
     multi_year = frame["year"].nunique() > 1
     headers = ["Metric", *(["Year"] if multi_year else []), *[labels[c] for c in columns]]
     rows = []
@@ -257,7 +271,6 @@ def table_html(report: UseOfResourcesReport, spec: TableSpec) -> str:
                 text = row["council_note"] or "not available"
             cells.append(text)
         rows.append(cells)
-    caption = f"{spec.title} for {report.council_name} ({', '.join(y.replace('-', '/') for y in sorted(frame['year'].unique()))})"
     return _templates().get_template("table.html.j2").render(caption=caption, headers=headers, rows=rows,
                                                              note=spec.note)
 
