@@ -36,11 +36,6 @@ context = report.context
 written = uor.write_tables(report, resolve(output_dir)) if output_dir else []
 
 
-def show_step(step):
-    for part in uor.section(report, step):
-        display(part)
-
-
 # %%
 display(Markdown(
     f"# Use of Resources in Adult Social Care {report.year_label}\n\n"
@@ -100,7 +95,7 @@ if report.origin != "none":
 # lines on each bar chart mark the 10th to 90th percentile range of all councils (outliers excluded).
 
 # %%
-show_step(1)
+display(*uor.section(report, 1))
 
 # %% [markdown]
 # ## Step 2: Factors which might influence spending
@@ -111,7 +106,7 @@ show_step(1)
 # and unpaid carers. Councils are compared with their ADASS region for deprivation.
 
 # %%
-show_step(2)
+display(*uor.section(report, 2))
 
 # %% [markdown]
 # ## Step 3: Adults supported in long term care
@@ -120,7 +115,7 @@ show_step(2)
 # population. 'Per client' metrics count adults receiving care at any point during the year.
 
 # %%
-show_step(3)
+display(*uor.section(report, 3))
 
 # %% [markdown]
 # ## Step 4: Requests for support and what happened next
@@ -131,7 +126,7 @@ show_step(3)
 # are not excluded.
 
 # %%
-show_step(4)
+display(*uor.section(report, 4))
 
 # %% [markdown]
 # ## Step 5: Comparison of performance measures
@@ -152,7 +147,7 @@ display(HTML(uor.ipc_html()))
 # care per long-term client in Step 13, which includes other expenditure.
 
 # %%
-show_step(6)
+display(*uor.section(report, 6))
 
 # %% [markdown]
 # ## Step 7: Measures of care methods and settings
@@ -164,7 +159,7 @@ show_step(6)
 # or nursing care. Any missing figures are suppressed because of small numbers.
 
 # %%
-show_step(7)
+display(*uor.section(report, 7))
 
 # %% [markdown]
 # ## Step 8: Plans for less expensive care methods
@@ -183,7 +178,7 @@ show_step(7)
 # costs, so the middle line on the bar charts is the mean of all councils.
 
 # %%
-show_step(9)
+display(*uor.section(report, 9))
 
 # %% [markdown]
 # ## Step 10: Alternative ways of meeting care needs
@@ -208,7 +203,7 @@ show_step(9)
 # negative.
 
 # %%
-show_step(12)
+display(*uor.section(report, 12))
 
 # %% [markdown]
 # ## Step 13: Revised expenditure including NHS and other income
@@ -219,7 +214,7 @@ show_step(12)
 # all non-capital spending whatever its funding. It is not intended to replace gross current expenditure.
 
 # %%
-show_step(13)
+display(*uor.section(report, 13))
 
 # %% [markdown]
 # ## Where the committee paper disagrees with its appendix
