@@ -36,6 +36,7 @@ class UseOfResourcesReport:
     """Everything the notebook shows for one council and quarter."""
 
     context: ReportContext
+    council_code: str
     year: str | None
     origin: str  # "pack", "panel" or "none"
     comparisons: pd.DataFrame
@@ -50,10 +51,11 @@ class UseOfResourcesReport:
     panel_values: pd.DataFrame | None = None  # every council's values (panel path)
     group: list[str] = field(default_factory=list)
     national_files: pd.DataFrame | None = None
+    council_label: str = ""
 
     @property
     def council_name(self) -> str:
-        return self.context.short_name
+        return self.council_label or self.council_code
 
     @property
     def year_label(self) -> str:
@@ -110,7 +112,9 @@ def build_use_of_resources_report(data_dir: str | Path, financial_year: str, qua
     """Load the inputs, choose the year and the source of figures, and compute every comparison."""
     data_dir = Path(data_dir)
     inputs = load_inputs(data_dir)
-    context = report_context(inputs, financial_year, quarter, council_code)
+    # The cut-off comes from the reporting council's calendar; the council reported on may be any council.
+    own_council = council_code in inputs.councils.index
+    context = report_context(inputs, financial_year, quarter, council_code if own_council else str(inputs.councils.index[0]))
     folder = data_dir / PACK_FOLDER
     pack = None
     if pack_council(folder) == council_code:
@@ -123,10 +127,14 @@ def build_use_of_resources_report(data_dir: str | Path, financial_year: str, qua
     ascof = ascof_panel(national.tidy) if national is not None else None
     if panel is not None and ascof is not None:
         panel = pd.concat([panel, ascof], ignore_index=True)
-    report = UseOfResourcesReport(context, year, "none", pd.DataFrame(), GROUP_NAMES.get(comparator, comparator), None,
+    report = UseOfResourcesReport(context, council_code, year, "none", pd.DataFrame(), GROUP_NAMES.get(comparator, comparator), None,
                                   "", pack=pack, releases=releases,
                                   national_files=None if national is None else national.files)
     population_source = panel if panel is not None else ascof
+    if own_council:
+        report.council_label = context.short_name
+    elif national is not None and council_code in national.lookup.index:
+        report.council_label = str(national.lookup.loc[council_code, "name"])
     report.populations = _populations(population_source, council_code, year)
     if year is None:
         report.missing.append(f"No year of Use of Resources statistics was published by the cut-off date of "
@@ -336,7 +344,7 @@ def chart_figures(report: UseOfResourcesReport, spec: TableSpec) -> list:
         unit = UNIT_LABELS.get(metric(first)["unit"], metric(first)["unit"])
         if spec.chart == "bar":
             council_label = labels["council"]
-            bars = [(lab, v, lab in (council_label, report.context.council_code)) for lab, v in zip(frame["bar"], frame["value"], strict=True)]
+            bars = [(lab, v, lab in (council_label, report.council_code)) for lab, v in zip(frame["bar"], frame["value"], strict=True)]
             middle = None
             if spec.step == 9:  # no England figure for unit costs: the mean of all councils is the middle line
                 middle = ("mean of all councils", value(report, first, frame["year"].iloc[0], "all_mean"))
