@@ -317,7 +317,7 @@ def chart_data(report: UseOfResourcesReport, spec: TableSpec) -> list[tuple[str,
             out.append((title, frame.assign(metric_id=metric_id, year=year)))
     elif spec.chart == "line":
         years = years_for(report, spec)
-        for metric_id in spec.chart_metrics:
+        for metric_id in spec.chart_metrics if years else ():
             frame = pd.DataFrame({"year": years})
             for column in ("council", "county_mean", "england"):
                 frame[labels[column] if column != "england" else "England"] = [value(report, metric_id, y, column) for y in years]
@@ -331,7 +331,9 @@ def chart_data(report: UseOfResourcesReport, spec: TableSpec) -> list[tuple[str,
             for column in [c for c in spec.columns if c not in ("rank", "quartile", "high_end", "low_end")]:
                 frame[labels[column]] = [value(report, m, years[-1], column) for m in chosen]
             out.append((f"{spec.title} for {report.council_name} ({years[-1].replace('-', '/')})", frame.assign(year=years[-1])))
-    return out
+    # a chart needs at least one figure besides its labels
+    return [(title, frame) for title, frame in out
+            if frame.drop(columns=["metric_id", "year", "bar", "category"], errors="ignore").select_dtypes("number").notna().any().any()]
 
 
 def chart_figures(report: UseOfResourcesReport, spec: TableSpec) -> list:
