@@ -126,3 +126,9 @@ def test_tables_behind_every_table_and_chart_are_written(q3, tmp_path):
             "use_of_resources_paper_discrepancies.csv", "use_of_resources_checks.csv"} <= names
     chart = pd.read_csv(tmp_path / "use_of_resources_step1a_chart1.csv")
     assert chart["value"].tolist()[:2] == [500.31, 632.97]
+
+
+def test_the_paper_is_not_checked_before_it_was_published():
+    q1 = build_use_of_resources_report(RAW, "2025-26", 1, "E10000018")
+    assert paper.discrepancies(q1).empty
+    assert "paper_council" not in paper.summary_table(q1).columns

@@ -210,7 +210,14 @@ def load_pack(folder: str | Path) -> CouncilPack:
     comparisons = to_comparisons(pd.concat(tables, ignore_index=True), councils)
     summary, claims = _read_claims(folder)
     sources = read_text_table(folder / "sources.csv")
-    _require_columns(folder / "sources.csv", sources, ("source_id", "title", "publisher", "published", "url", "licence"))
+    _require_columns(folder / "sources.csv", sources, ("source_id", "title", "publisher", "published", "url", "licence",
+                                                      "role"))
+    for i, row in sources.iterrows():
+        try:
+            date.fromisoformat(row["published"])
+        except ValueError:
+            raise InputError(folder / "sources.csv", [f"{_line(i)}, column 'published': expected a date as YYYY-MM-DD, "
+                                                      f"found {row['published']!r}"]) from None
     releases = read_text_table(folder / "releases.csv")
     _require_columns(folder / "releases.csv", releases, ("year", "published", "release"))
     problems = []
@@ -228,6 +235,12 @@ def load_pack(folder: str | Path) -> CouncilPack:
     return CouncilPack(manifest["council_code"], manifest["council_name"], manifest["comparator_group"],
                        manifest["benchmark_set"], councils, manifest["region"], comparisons, summary, claims,
                        sources, releases, files)
+
+
+def paper_published(pack: CouncilPack) -> date | None:
+    """When the committee paper whose claims the pack holds was published (``role`` = paper)."""
+    rows = pack.sources[pack.sources["role"] == "paper"]
+    return date.fromisoformat(rows["published"].iloc[0]) if len(rows) else None
 
 
 def pack_council(folder: str | Path) -> str | None:

@@ -11,6 +11,7 @@ import math
 import pandas as pd
 
 from .catalogue import metric
+from .pack import paper_published
 from .report import UseOfResourcesReport, previous_year, value
 
 #: The summary table's rows (the paper's paragraph 12): label and metric.
@@ -91,10 +92,19 @@ def relative_position(report: UseOfResourcesReport, metric_id: str) -> str:
     return "; ".join(parts)
 
 
+def paper_applies(report: UseOfResourcesReport) -> bool:
+    """The pack's committee paper is about the report's year and was published by its cut-off."""
+    if report.pack is None or report.year is None:
+        return False
+    published = paper_published(report.pack)
+    return (published is not None and published <= report.context.cut_off
+            and report.pack.claims["year"].max() == report.year)
+
+
 def summary_table(report: UseOfResourcesReport) -> pd.DataFrame:
     """The paper's summary table drafted from the data, with the printed paper alongside where known."""
     rows = []
-    printed = report.pack.summary_table.set_index("metric_id") if report.pack is not None else None
+    printed = report.pack.summary_table.set_index("metric_id") if paper_applies(report) else None
     for label, metric_id in SUMMARY_ROWS:
         benchmark, name = _benchmark(report, metric_id)
         row = {"metric": label, "metric_id": metric_id, "council": figure(metric_id, value(report, metric_id)),
@@ -263,7 +273,7 @@ def _rank_matches(report: UseOfResourcesReport, metric_id: str, year: str, claim
 def discrepancies(report: UseOfResourcesReport) -> pd.DataFrame:
     """Every figure the paper states, checked against the appendix: agrees, disagrees or cannot be checked."""
     columns = ["paragraph", "statement", "metric_id", "year", "paper", "appendix", "verdict", "note"]
-    if report.pack is None or report.comparisons.empty:
+    if not paper_applies(report) or report.comparisons.empty:
         return pd.DataFrame(columns=columns)
     rows = []
     for _, claim in report.pack.claims.iterrows():

@@ -50,7 +50,8 @@ def discrepancies_html(report: UseOfResourcesReport) -> str:
     """The paper's figures that disagree with the appendix or cannot be checked, then a count of the rest."""
     table = paper.discrepancies(report)
     if table.empty:
-        return "<p><i>There is no committee paper to check for this council.</i></p>"
+        return ("<p><i>There is no committee paper about this year, published by the cut-off date, to check for "
+                "this council.</i></p>")
     shown = table[table["verdict"] != "agrees"]
     marks = {"disagrees": "✗ disagrees", "cannot be checked": "? cannot be checked"}
     rows = [[r.paragraph, r.statement, r.paper, r.appendix, marks[r.verdict], r.note] for r in shown.itertuples()]
@@ -93,7 +94,7 @@ def sources_html(report: UseOfResourcesReport) -> str:
                              report.releases[["year", "published", "release", "note"]].astype(str).values.tolist()))
     if report.pack is not None:
         parts.append("<h4>Council pack files</h4>" + _list(["File", "SHA-256"], report.pack.files.values.tolist()))
-        sources = report.pack.sources[["source_id", "publisher", "title", "published", "note"]]
+        sources = report.pack.sources[["source_id", "role", "publisher", "title", "published", "note"]]
         parts.append("<h4>Sources of the pack</h4>" + _list(list(sources.columns), sources.values.tolist()))
     return "".join(parts)
 
