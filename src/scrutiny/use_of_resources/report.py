@@ -50,6 +50,7 @@ class UseOfResourcesReport:
     populations: dict[str, float] = field(default_factory=dict)
     panel_values: pd.DataFrame | None = None  # every council's values (panel path)
     group: list[str] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)  # council names by ONS code (panel path)
     national_files: pd.DataFrame | None = None
     council_label: str = ""
 
@@ -148,6 +149,7 @@ def build_use_of_resources_report(data_dir: str | Path, financial_year: str, qua
         computed = panel_comparisons(usable, council_code, group, region, str(panel_path))
         report.panel_values = usable
         report.group = group
+        report.names = national.lookup["name"].to_dict()
         report.region = str(national.lookup.loc[council_code, "region"])
     if pack is not None:
         report.origin = "pack"
@@ -311,7 +313,9 @@ def chart_data(report: UseOfResourcesReport, spec: TableSpec) -> list[tuple[str,
                 members = report.panel_values[(report.panel_values["metric_id"] == metric_id)
                                               & (report.panel_values["year"] == year)
                                               & report.panel_values["council_code"].isin(report.group)]
-                bars = [(code, v) for code, v in zip(members["council_code"], members["value"], strict=True)] + bars[1:]
+                members = members.sort_values("value", ascending=False)
+                bars = [(labels["council"] if code == report.council_code else report.names.get(code, code), v)
+                        for code, v in zip(members["council_code"], members["value"], strict=True)] + bars[1:]
             frame = pd.DataFrame(bars, columns=["bar", "value"])
             frame["high_end"], frame["low_end"] = row["high_end"], row["low_end"]
             out.append((title, frame.assign(metric_id=metric_id, year=year)))
