@@ -91,6 +91,13 @@ def test_another_council_from_the_panel(panel_raw):
     assert report.populations["population_65_plus"] > 0  # mid-2024 populations from the ASCOF table
     assert paper.headlines(report)[0].startswith("In Derbyshire, the total spend on adult social care in 2024/25")
     assert paper.discrepancies(report).empty  # no committee paper for Derbyshire
+    league = paper.group_league(report)
+    group_values = values[report.group].sort_values()
+    place = list(group_values.index).index("E10000007") + 1
+    assert f"Among the {len(group_values)} councils of its comparator group" in league[0]
+    assert report.names[group_values.index[0]] + " spending the least" in league[0]
+    assert report.names[group_values.index[-1]] + " spending the most" in league[0]
+    assert f"{paper.ordinal(place) if place > 3 else ''}" in league[0]
 
 
 @needs_data
@@ -99,6 +106,18 @@ def test_pack_and_panel_are_checked_against_each_other(panel_raw):
     assert report.origin == "pack"
     assert not report.differences.empty  # the synthetic panel disagrees with the published figures
     assert {"council", "rank"} <= set(report.differences["column"])
+
+
+@pytest.mark.slow
+def test_the_notebook_for_a_council_with_neither_pack_nor_panel_says_what_it_needs(raw_copy, tmp_path):
+    output = tmp_path / "run.ipynb"
+    papermill.execute_notebook(
+        str(ROOT / "notebooks" / "use_of_resources.ipynb"), str(output), kernel_name="python3",
+        parameters={"council_code": "E10000007", "data_dir": str(raw_copy)}, cwd=str(ROOT / "notebooks"),
+        progress_bar=False,
+    )
+    text = json.dumps(json.loads(output.read_text()))
+    assert "Figures not available" in text and PANEL_FILE in text
 
 
 def test_a_council_with_neither_pack_nor_panel_is_told_what_to_add(raw_copy):

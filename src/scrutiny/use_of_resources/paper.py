@@ -61,6 +61,11 @@ def from_bottom(rank: int, councils: int) -> str:
     return "lowest" if place == 1 else f"{ordinal(place).replace('2nd', 'second').replace('3rd', 'third')} lowest"
 
 
+def from_top(place: int) -> str:
+    """'highest', 'second highest', '9th highest'."""
+    return "highest" if place == 1 else f"{ordinal(place).replace('2nd', 'second').replace('3rd', 'third')} highest"
+
+
 def _benchmark(report: UseOfResourcesReport, metric_id: str) -> tuple[float, str]:
     """England where published, else the mean of all councils (named as such)."""
     england = value(report, metric_id, column="england")
@@ -148,6 +153,7 @@ def headlines(report: UseOfResourcesReport) -> list[str]:
                    f"{from_bottom(int(rank65), report.benchmark_councils)} spending council on services for people aged 65 and over."
                    if rank65 > report.benchmark_councils * 0.9 else
                    f"{la} ranks {int(rank65)} of {report.benchmark_councils} councils on spending per adult aged 65+.")
+    out.extend(group_league(report))
     for metric_id, ages in (("27477", "aged 18+"), ("27475", "aged 18-64"), ("27476", "aged 65+")):
         rate = v(metric_id)
         if not _nan(rate):
@@ -243,6 +249,35 @@ def headlines(report: UseOfResourcesReport) -> list[str]:
             f"{figure(m, v(m))} of requests from people aged {ages} ({_compare_word(v(m), v(m, 'england'), 'higher', 'lower')} "
             f"than England's {figure(m, v(m, 'england'))})" for m, ages in low)
             + ". Recording of what happened next varies between councils, so these comparisons are uncertain.")
+    return out
+
+
+def group_league(report: UseOfResourcesReport) -> list[str]:
+    """Where the council's spending falls within its comparator group (needs every council's figures)."""
+    if report.panel_values is None or not report.group:
+        return []
+    out = []
+    panel = report.panel_values
+    for metric_id, what in (("11518", "overall per adult aged 18+"),
+                            ("11533", "on long- and short-term care per adult aged 65+"),
+                            ("11530", "on long- and short-term care per adult aged 18-64")):
+        rows = panel[(panel["metric_id"] == metric_id) & (panel["year"] == report.year)
+                     & panel["council_code"].isin(report.group)].dropna(subset=["value"]).sort_values("value")
+        if report.council_code not in set(rows["council_code"]) or len(rows) < 3:
+            continue
+        codes = list(rows["council_code"])
+        place = codes.index(report.council_code)
+        name = lambda code: report.names.get(code, code)  # noqa: E731
+        lowest, highest = name(codes[0]), name(codes[-1])
+        if place < len(codes) / 2:
+            position = from_bottom(len(codes) - place, len(codes))
+            others = f"with {lowest} spending the least and " if place > 0 else "with "
+        else:
+            position = from_top(len(codes) - place)
+            others = f"with {lowest} spending the least and "
+        out.append(f"Among the {len(codes)} councils of its comparator group ({report.group_label}), {report.council_name} "
+                   f"is the {position} spending council {what}, {others}"
+                   f"{highest if highest != report.council_name else 'itself'} spending the most.")
     return out
 
 
