@@ -11,8 +11,8 @@ PYTHON ?= $(if $(wildcard $(VENV)/bin/python),$(VENV)/bin/python,python3)
 MIRROR ?=
 
 REPORT_NOTEBOOKS := quarterly_dashboard benchmarking use_of_resources
-SRC := $(shell find src/scrutiny -type f \( -name '*.py' -o -name '*.j2' -o -name '*.json' \) 2>/dev/null)
-INPUTS := $(wildcard $(DATA)/*.csv)
+SRC := $(shell find src/scrutiny -type f \( -name '*.py' -o -name '*.j2' -o -name '*.json' -o -name '*.csv' \) 2>/dev/null)
+INPUTS := $(wildcard $(DATA)/*.csv $(DATA)/*/*.csv)
 NATIONAL_ODS := data/raw/national/ascof_time_series_2015-16_to_2024-25.ods
 NATIONAL := data/national_sources.csv $(wildcard data/raw/national/* data/processed/ascof_time_series.csv)
 QUARTER_DIR := $(REPORTS)/$(FY)/q
@@ -87,9 +87,6 @@ benchmark-%: notebooks/benchmarking.ipynb FORCE ## another council's benchmarkin
 	@echo "Benchmarking of $* for $(FY) quarter $(Q) is in $(QUARTER_DIR)$(Q)-$*/"
 
 FORCE:
-
-$(REPORTS)/$(FY)/q%/use_of_resources.pdf $(REPORTS)/$(FY)/q%/use_of_resources.html: notebooks/use_of_resources.ipynb $(SRC) $(wildcard src/scrutiny/use_of_resources/*.csv) $(INPUTS) $(wildcard $(DATA)/use_of_resources/*.csv) $(NATIONAL)
-	$(PYTHON) -m scrutiny.publishing.build report $< --financial-year $(FY) --quarter $* --council $(COUNCIL) --data $(DATA) --out $(OUT)
 
 test: notebooks ## all tests: unit, bad input, notebooks (papermill, nbval) and the backtests of make q1 and q3
 	$(PYTHON) -m pytest -q
