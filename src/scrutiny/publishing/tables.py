@@ -21,7 +21,7 @@ def formula_safe(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
-    """Write a report table as CSV: UTF-8, ISO dates, six significant figures, no formulas.
+    """Write a report table as CSV: UTF-8, ISO dates, twelve significant figures, no formulas.
 
     The file is written beside its final name and renamed into place, so a reader never sees it
     half-written.
@@ -29,7 +29,7 @@ def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
     path = Path(path)
     tmp = path.with_name(f".{path.name}.partial-{os.getpid()}")
     try:
-        formula_safe(frame).to_csv(tmp, index=False, float_format="%.6g", date_format="%Y-%m-%d", encoding="utf-8")
+        formula_safe(frame).to_csv(tmp, index=False, float_format="%.12g", date_format="%Y-%m-%d", encoding="utf-8")
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)

@@ -404,6 +404,7 @@ def checks_table(report: UseOfResourcesReport) -> pd.DataFrame:
 
 def write_tables(report: UseOfResourcesReport, output_dir: str | Path, stem: str = "use_of_resources") -> list[Path]:
     """Write every step table and every chart's data as CSV (the files behind the report)."""
+    from ..publishing.tables import write_csv
     from .paper import discrepancies, summary_table
 
     output_dir = Path(output_dir)
@@ -412,7 +413,7 @@ def write_tables(report: UseOfResourcesReport, output_dir: str | Path, stem: str
 
     def save(frame: pd.DataFrame, name: str) -> None:
         path = output_dir / f"{stem}_{name}.csv"
-        frame.to_csv(path, index=False)
+        write_csv(frame, path)
         written.append(path)
 
     if report.origin == "none":
