@@ -41,7 +41,11 @@ def test_figures_are_the_vintage_known_at_the_cut_off(q1, q3):
 
 
 def test_direction_of_travel_is_not_compared_when_it_would_mislead(q1, q3):
-    assert q3.loc["ascof_2a", "dot_reason"] == "overlapping periods"
+    # F13: overlapping windows are tested as if independent; only a significant change is reported
+    assert q3.loc["ascof_2a", "dot"] == "worsened"
+    assert q3.loc["ascof_2a", "dot_reason"] == "periods overlap by 6 months; conservative test"
+    assert (q3.loc["ascof_2c", "dot"], q3.loc["ascof_2c", "dot_reason"]) == ("not_compared", "overlapping periods")
+    assert q3.loc["ascof_2c", "dot_change"] < 1  # the raw change (a rate ratio) is kept and printed
     assert q1.loc["ascof_2a", "dot_reason"] == "periods of different length (part-year against full year)"
     assert q1.loc["ascof_2b", "dot_reason"] == "forecast, not an actual"
     assert q1.loc["ascof_2b", "rating"] == "not_compared"

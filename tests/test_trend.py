@@ -34,4 +34,4 @@ def test_leicestershire_3c1_survey_series_f16():
 def test_fewer_than_five_points_cannot_be_calculated_f20():
     series = pd.DataFrame({"council": [61.5, 56.8, 61.8, 59.3], "margin_of_error": [6.5, 6.8, 5.9, 7.5],
                            "numerator": [None] * 4, "denominator": [None] * 4})
-    assert trend.five_point_trend(series, pd.Series({"kind": "survey_pct", "polarity": "high"})) == ""
+    assert trend.five_point_trend(series, pd.Series({"kind": "survey_pct", "polarity": "high"})) == "Cannot be calculated"

@@ -19,7 +19,8 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from ..methods.rules import KINDS, POLARITIES
+from ..methods.comparability import DOT_COMPARATORS
+from ..methods.rules import BAND_POLARITIES, KINDS, POLARITIES
 
 PERIOD_BASES = (
     "financial_ytd",
@@ -87,6 +88,9 @@ TABLES: dict[str, list[Column]] = {
         _c("footnote", "text", False),
         _c("display_order", "integer"),
         _c("appendix", "bool", description="true for the rows of Appendix A, false for activity figures"),
+        _c("materiality", "number", False, description="smallest change of a volume that counts, e.g. 0.05"),
+        _c("band_polarity", "choice", False, choices=BAND_POLARITIES, description="how a target band is read"),
+        _c("dot_comparator", "choice", False, choices=DOT_COMPARATORS, description="what a change is measured against"),
     ],
     "observations.csv": [
         _c("council_code", "text", description="ONS code such as E10000018"),
