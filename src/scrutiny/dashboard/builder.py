@@ -12,7 +12,7 @@ import warnings
 
 import pandas as pd
 
-from ..context import ENGLAND, ReportContext, published_by
+from ..context import ENGLAND, MissingInputsError, ReportContext, published_by
 from ..methods.comparability import SURVEY_BASES, choose_comparison, direction_for, figure_of, metric_rule
 from ..methods.rules import Rating, rate_against
 from ..methods.trend import five_point_trend
@@ -252,8 +252,41 @@ def build_dashboard(ctx: ReportContext, appendix: bool = True) -> pd.DataFrame:
     for _, metric in metrics.iterrows():
         records.append(build_row(ctx, metric))
     table = pd.DataFrame(records)
+    required = required_metrics(ctx) & set(table["metric_id"])
+    missing = table[table["metric_id"].isin(required) & (table["missing_reason"] != "")]
+    if not missing.empty:
+        raise MissingInputsError(
+            f"cannot build the {ctx.period.label} report for {ctx.council_code}: reporting_calendar.csv "
+            "requires these figures:\n  - "
+            + "\n  - ".join(f"{r.metric_id}: {r.missing_reason}" for r in missing.itertuples())
+        )
     table["layer"] = pd.Categorical(table["layer"], categories=LAYERS, ordered=True)
     return table.sort_values(["layer", "display_order"], kind="stable").reset_index(drop=True)
+
+
+def required_metrics(ctx: ReportContext) -> set[str]:
+    """The metrics the reporting calendar's ``required`` cell says the quarter's report must have:
+    ``all`` (every metric in the catalogue) or metric_ids separated by ``;``. Empty: none (a
+    missing figure is then shown as missing, with its reason, and warned about)."""
+    calendar = ctx.inputs.calendar
+    row = calendar[(calendar["council_code"] == ctx.council_code)
+                   & (calendar["financial_year"] == ctx.period.year.code)
+                   & (calendar["quarter"] == ctx.period.quarter)]
+    if row.empty or "required" not in row or fmt.is_missing(row["required"].iloc[0]):
+        return set()
+    text = str(row["required"].iloc[0]).strip()
+    known = set(ctx.inputs.metrics["metric_id"])
+    if text.lower() == "all":
+        return known
+    wanted = {part.strip() for part in text.split(";") if part.strip()}
+    unknown = sorted(wanted - known)
+    if unknown:
+        raise MissingInputsError(
+            f"data/raw/reporting_calendar.csv, {ctx.council_code} {ctx.period.year.code} quarter "
+            f"{ctx.period.quarter}, column 'required': unknown metric(s) {', '.join(unknown)}; expected "
+            "'all' or metric_ids from metrics.csv separated by ';'"
+        )
+    return wanted
 
 
 def build_row(ctx: ReportContext, metric: pd.Series) -> dict:

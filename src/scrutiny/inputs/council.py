@@ -154,6 +154,7 @@ TABLES: dict[str, list[Column]] = {
         _c("cut_off", "date", description="the last date of publication the report may use"),
         _c("committee_date", "date"),
         _c("paper", "text", False),
+        _c("required", "text", False, description="figures the report must have: all, or metric_ids separated by ;"),
     ],
     "benchmark_figures.csv": [
         _c("council_code", "text"),
