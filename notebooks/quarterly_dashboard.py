@@ -37,10 +37,9 @@ written = write_tables(report, resolve(output_dir)) if output_dir else []
 
 # %%
 display(Markdown(
-    f"# {context.department} performance {context.period.year.label}: "
-    f"quarter {context.period.quarter}\n\n"
+    f"# {report.title}\n\n"
     f"**{context.council_name}** · Appendix A: performance dashboard for "
-    f"{context.period.label} · {context.committee}, "
+    f"{report.period_label} · {context.committee}, "
     f"{context.committee_date:%d %B %Y}"
 ))
 
@@ -52,7 +51,11 @@ display(Markdown(
 # travel are statistical tests, not a reading of the arrows: see the method notes at the end.
 
 # %%
-display(Markdown(narrative.summary_sentence(report.counts, len(report.table))))
+display(Markdown(narrative.summary_sentence(report.counts, len(report.table), report.table)))
+missing = report.missing_figures()
+if not missing.empty:
+    display(Markdown("**Figures missing for this period.** " + " ".join(
+        f"{row.description}: {row.missing_reason}." for row in missing.itertuples())))
 as_image(charts.summary_chart(report.table))
 
 # %% [markdown]
@@ -72,6 +75,9 @@ display(HTML(render.dashboard_html(report.table, report.series, report.this_year
 
 # %%
 display(HTML(render.activity_html(report.activity)))
+not_available = report.missing_activity()
+if not not_available.empty:
+    display(Markdown("Not available for this period: " + "; ".join(not_available["description"]) + "."))
 
 # %% [markdown]
 # ## Draft commentary for the covering report

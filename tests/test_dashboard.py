@@ -5,8 +5,8 @@ import pytest
 
 from conftest import RAW, edit_lines
 from scrutiny.dashboard import narrative
-from scrutiny.context import report_context
-from scrutiny.dashboard.builder import build_dashboard, summary_counts
+from scrutiny.context import MissingInputsError, report_context
+from scrutiny.dashboard.builder import MissingFigureWarning, build_dashboard, summary_counts
 from scrutiny.inputs import load_inputs
 from scrutiny.dashboard.report import build_quarterly_report, suppress_small_counts
 
@@ -60,7 +60,7 @@ def test_verdicts_on_real_rows(q1, q3):
     assert q3.loc["ascof_3c1", "rating"] == "worse" and q3.loc["ascof_3c1", "rating_basis"] == "published_moe"
     assert q1.loc["ascof_3c1", "rating_indicative"]  # no margin of error published by September
     assert q3.loc["ascof_3c1", "trend_test"] == "No significant change"
-    assert q3.loc["ascof_2e", "trend_status"].startswith("No trend data available due to the change in data source")
+    assert q3.loc["ascof_2e", "trend_status"] == "No trend data available: change in data source to Client Level Data from 2024/25."
 
 
 def test_narrative_sentence_from_the_data(q3):
@@ -133,3 +133,75 @@ def test_activity_figures_of_the_quarter():
     assert pd.isna(q3.loc["people_supported_65_plus", "previous_value"])
     text = narrative.sentences(q3.reset_index())
     assert "In 2024/25, the number of people aged 65 or over supported with care needs was 7,870." in text
+
+
+def test_suppression_boundary_is_fewer_than_five():
+    table = pd.DataFrame({
+        "kind": ["proportion", "proportion", "count", "count"], "unit": ["%", "%", "people", "people"],
+        "current_value": [80.0, 50.0, 4.0, 5.0], "current_numerator": [4.0, 5.0, None, None],
+        "current_denominator": [5.0, 10.0, 9.0, 9.0],
+        "previous_value": [None] * 4, "previous_numerator": [None] * 4, "previous_denominator": [None] * 4,
+    })
+    result = suppress_small_counts(table)
+    assert pd.isna(result.loc[0, "current_numerator"]) and result.loc[1, "current_numerator"] == 5
+    assert pd.isna(result.loc[2, "current_value"]) and result.loc[3, "current_value"] == 5
+    assert result.loc[1, "suppressed"] == "" and result.loc[3, "suppressed"] == ""
+
+
+Q3_VOLUNTEERING = "E10000018,volunteering_hours,2025-04-01,2025-12-31"
+
+
+def _q3_volunteering(raw_copy):
+    with pytest.warns(MissingFigureWarning) as caught:
+        report = build_quarterly_report(raw_copy, "2025-26", 3, "E10000018")
+    row = report.table.set_index("metric_id").loc["volunteering_hours"]
+    return row, [str(w.message) for w in caught if issubclass(w.category, MissingFigureWarning)]
+
+
+def test_a_missing_quarter_figure_is_shown_as_missing_never_an_earlier_one(raw_copy):
+    edit_lines(raw_copy / "observations.csv", lambda lines: [x for x in lines if not x.startswith(Q3_VOLUNTEERING)])
+    row, messages = _q3_volunteering(raw_copy)
+    assert pd.isna(row["current_value"]) and row["current_period"] == ""  # not the April-June 6,520
+    assert (row["rating"], row["dot"]) == ("not_compared", "not_compared")
+    assert row["missing_reason"] == "no figure for Apr-Dec 2025 in observations.csv"
+    assert row["rating_reason"] == row["missing_reason"]
+    assert messages == ["volunteering_hours: no figure for Apr-Dec 2025 in observations.csv"]
+
+
+def test_a_figure_published_after_the_cut_off_is_missing_with_its_reason(raw_copy):
+    edit_lines(raw_copy / "observations.csv",
+               lambda lines: [x.replace("2026-03-02", "2026-05-01") if x.startswith(Q3_VOLUNTEERING) else x for x in lines])
+    row, messages = _q3_volunteering(raw_copy)
+    assert pd.isna(row["current_value"])
+    assert row["missing_reason"] == ("no figure for Apr-Dec 2025 published by the cut-off (02 March 2026); "
+                                     "observations.csv has one dated 01 May 2026")
+    assert len(messages) == 1
+
+
+def test_a_figure_under_a_mistyped_council_code_is_missing_with_its_reason(raw_copy):
+    edit_lines(raw_copy / "observations.csv",
+               lambda lines: [x.replace("E10000018", "E1000018", 1) if x.startswith(Q3_VOLUNTEERING) else x for x in lines])
+    row, _ = _q3_volunteering(raw_copy)
+    assert pd.isna(row["current_value"])
+    assert "under council code 'E1000018', which is not in councils.csv" in row["missing_reason"]
+
+
+def test_the_calendar_can_require_a_figure(raw_copy):
+    edit_lines(raw_copy / "observations.csv", lambda lines: [x for x in lines if not x.startswith(Q3_VOLUNTEERING)])
+    edit_lines(raw_copy / "reporting_calendar.csv",
+               lambda lines: [x + "volunteering_hours;heritage_visits" if ",2025-26,3," in x else x for x in lines])
+    with pytest.raises(MissingInputsError, match="volunteering_hours: no figure for Apr-Dec 2025"):
+        build_quarterly_report(raw_copy, "2025-26", 3, "E10000018")
+    edit_lines(raw_copy / "reporting_calendar.csv",
+               lambda lines: [x.replace("volunteering_hours;heritage_visits", "volunteering_hourz") for x in lines])
+    with pytest.raises(MissingInputsError, match="column 'required': unknown metric"):
+        build_quarterly_report(raw_copy, "2025-26", 3, "E10000018")
+
+
+def test_the_shipped_quarters_have_every_figure_they_need():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", MissingFigureWarning)
+        for quarter in (1, 3):
+            build_quarterly_report(RAW, "2025-26", quarter, "E10000018")

@@ -208,7 +208,7 @@ def trend_status(series: pd.DataFrame, metric: pd.Series) -> str:
     if points >= 2:
         return ""
     if not fmt.is_missing(metric["series_break_from"]):
-        return f"No trend data available due to the {metric['series_break_reason']}."
+        return f"No trend data available: {metric['series_break_reason']}."
     return "No annual series available yet."
 
 
@@ -262,6 +262,16 @@ def build_dashboard(ctx: ReportContext, appendix: bool = True) -> pd.DataFrame:
         )
     table["layer"] = pd.Categorical(table["layer"], categories=LAYERS, ordered=True)
     return table.sort_values(["layer", "display_order"], kind="stable").reset_index(drop=True)
+
+
+def footnote_applies(metric: pd.Series, current: pd.Series | None) -> bool:
+    """Whether the catalogue footnote applies to this period's figure: it is printed only for
+    figures ending within its optional ``footnote_from`` .. ``footnote_until`` window."""
+    if current is None:
+        return False
+    start, until = metric.get("footnote_from"), metric.get("footnote_until")
+    end = current["period_end"]
+    return (fmt.is_missing(start) or start is None or end >= start) and (fmt.is_missing(until) or until is None or end <= until)
 
 
 def required_metrics(ctx: ReportContext) -> set[str]:
@@ -342,10 +352,10 @@ def build_row(ctx: ReportContext, metric: pd.Series) -> dict:
     def field(row: pd.Series | None, name: str):
         return None if row is None or fmt.is_missing(row[name]) else row[name]
 
-    footnotes = [text for text in (metric["footnote"],) if not fmt.is_missing(text)]
-    for row in (current, previous):
-        if row is not None and not fmt.is_missing(row["note"]) and _has_value(row):
-            footnotes.append(f"{label(row)}: {row['note']}")
+    footnotes = [text for text in (metric["footnote"],) if not fmt.is_missing(text) and footnote_applies(metric, current)]
+    # a reader's note on this period's figure; notes on the comparison figure stay in the CSV
+    if current is not None and not fmt.is_missing(current["note"]) and _has_value(current):
+        footnotes.append(f"{label(current)}: {current['note']}")
     return {
         "metric_id": metric["metric_id"],
         "display_order": int(metric["display_order"]),
@@ -375,12 +385,15 @@ def build_row(ctx: ReportContext, metric: pd.Series) -> dict:
         "previous_numerator": field(previous, "numerator"),
         "previous_denominator": field(previous, "denominator"),
         "previous_source": field(previous, "source"),
+        "previous_note": field(previous, "note"),
         "benchmark_value": bench.get("benchmark_value"),
         "benchmark_label": bench.get("benchmark_label"),
         "benchmark_operator": bench.get("benchmark_operator"),
         "benchmark_is_target": bench.get("is_target", False),
         "rating": rating.verdict,
         "rating_basis": rating.basis,
+        "materiality": rule.materiality,
+        "tolerance": rule.fallback_tolerance,
         "rating_ci_low": None if rating.interval is None else rating.interval.low,
         "rating_ci_high": None if rating.interval is None else rating.interval.high,
         "rating_reason": rating.reason or rated_note,

@@ -91,6 +91,8 @@ TABLES: dict[str, list[Column]] = {
         _c("materiality", "number", False, description="smallest change of a volume that counts, e.g. 0.05"),
         _c("band_polarity", "choice", False, choices=BAND_POLARITIES, description="how a target band is read"),
         _c("dot_comparator", "choice", False, choices=DOT_COMPARATORS, description="what a change is measured against"),
+        _c("footnote_from", "date", False, description="the footnote applies to figures ending from this date"),
+        _c("footnote_until", "date", False, description="the footnote applies to figures ending up to this date"),
     ],
     "observations.csv": [
         _c("council_code", "text", description="ONS code such as E10000018"),

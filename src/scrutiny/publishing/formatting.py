@@ -80,3 +80,24 @@ def describe_change(change: float | None, low: float | None, high: float | None,
             text += f" (95% CI {low:.2f} to {high:.2f})"
         return text
     return signed(change * 100, 1, "%")
+
+
+def similar_means(basis: str, materiality: float, tolerance: float, kind: str, is_target: bool) -> str:
+    """What "similar" means for a rating basis, in words a committee member can check."""
+    against = "the target" if is_target else "the benchmark"
+    if basis == "materiality":
+        return f"within {materiality:.0%} of {against}"
+    if basis == "tolerance_band":
+        band = f"{tolerance:.0%}" if kind in ("rate", "count") else f"{tolerance:g} percentage points"
+        return f"within {band} of {against}"
+    return f"{against} lies within the 95% confidence interval"
+
+
+def published_count(value: float | None, display_format: str) -> str:
+    """A count in a sentence with the precision it was published with: a figure printed as
+    thousands to one decimal (a multiple of 100) stays "2,584.4k"; an exact count is written out."""
+    if is_missing(value):
+        return ""
+    if display_format == "thousands1" and value % 100 == 0:
+        return format_value(value, display_format)
+    return format_count(value)
