@@ -46,7 +46,7 @@ def test_direction_of_travel_is_not_compared_when_it_would_mislead(q1, q3):
     assert q3.loc["ascof_2a", "dot_reason"] == "periods overlap by 6 months; conservative test"
     assert (q3.loc["ascof_2c", "dot"], q3.loc["ascof_2c", "dot_reason"]) == ("not_compared", "overlapping periods")
     assert q3.loc["ascof_2c", "dot_change"] < 1  # the raw change (a rate ratio) is kept and printed
-    assert q1.loc["ascof_2a", "dot_reason"] == "periods of different length (part-year against full year)"
+    assert q1.loc["ascof_2a", "dot_reason"] == "part-year figure against a full year"
     assert q1.loc["ascof_2b", "dot_reason"] == "forecast, not an actual"
     assert q1.loc["ascof_2b", "rating"] == "not_compared"
     assert q1.loc["library_visits", "dot_reason"].startswith("series break")
@@ -186,6 +186,7 @@ def test_a_figure_under_a_mistyped_council_code_is_missing_with_its_reason(raw_c
     assert "under council code 'E1000018', which is not in councils.csv" in row["missing_reason"]
 
 
+@pytest.mark.filterwarnings("ignore::scrutiny.dashboard.builder.MissingFigureWarning")
 def test_the_calendar_can_require_a_figure(raw_copy):
     edit_lines(raw_copy / "observations.csv", lambda lines: [x for x in lines if not x.startswith(Q3_VOLUNTEERING)])
     edit_lines(raw_copy / "reporting_calendar.csv",
@@ -205,3 +206,38 @@ def test_the_shipped_quarters_have_every_figure_they_need():
         warnings.simplefilter("error", MissingFigureWarning)
         for quarter in (1, 3):
             build_quarterly_report(RAW, "2025-26", quarter, "E10000018")
+
+
+def test_sentences_a_member_reads(q1, q3):
+    rows = q3.reset_index().set_index("metric_id", drop=False)
+    overlap = narrative.metric_sentence(rows.loc["ascof_2c"])
+    assert "(not compared: overlapping periods; a change of −5.1 per 100k)" in overlap  # F13: raw change printed
+    worsened = narrative.metric_sentence(rows.loc["ascof_2a"])
+    assert "a significant deterioration from 73.7%" in worsened and "(periods overlap by 6 months; conservative test)" in worsened
+    volume = narrative.metric_sentence(rows.loc["volunteering_hours"])
+    assert "a rise of at least 5% on 16,030" in volume and "significant" not in volume  # a volume, not a test
+    learning = narrative.metric_sentence(rows.loc["lals_success_rate"])
+    assert "Leicestershire Adult Learning Service (LALS)" in learning  # a proper noun keeps its capitals
+    loans = narrative.metric_sentence(rows.loc["library_loans_total"])
+    assert "1,939.7k" in loans and "1,939,700" not in loans  # printed with its published precision
+    summary = narrative.summary_sentence(summary_counts(q3), 25, q3)
+    assert "forecasts" not in summary  # no forecast in Q3: the reason is not listed
+    assert "forecasts" in narrative.summary_sentence(summary_counts(q1), 25, q1)
+
+
+def test_target_met_is_stated_apart_from_a_similar_rating(q3):
+    from scrutiny.dashboard import render
+
+    row = q3.reset_index().set_index("metric_id", drop=False).loc["library_loans_total"]
+    assert row["rating"] == "similar" and row["target_met"]
+    assert render.target_status(row) == "✔ Target met"
+    assert render.rating_text(row) == ("● Similar", "within 5% of the target")
+    junior = q3.reset_index().set_index("metric_id", drop=False).loc["library_loans_junior"]
+    assert render.target_status(junior) == "✘ Target not met"
+
+
+def test_footnotes_only_for_the_periods_they_apply_to(q1, q3):
+    assert "Market Harborough" in q1.loc["library_visits", "footnotes"]
+    # the rounding note on DHSC's 2024/25 figure is for analysts: it stays in the CSV
+    assert "rounds counts" not in q3.loc["ascof_4b", "footnotes"]
+    assert "rounds counts" in q3.loc["ascof_4b", "previous_note"]

@@ -111,15 +111,17 @@ def metric_sentence(row: pd.Series) -> str:
     clauses = []
     if not fmt.is_missing(row["previous_value"]):
         previous = f"{_figure(row, 'previous')} {_when(row['previous_period'])}"
-        change = fmt.describe_change(row["dot_change"], row["dot_low"], row["dot_high"], row["dot_unit"])
         if row["dot"] in _DOT_PHRASE:
             qualifier = f" ({row['dot_reason']})" if row["dot_reason"] else ""
             clauses.append(f"{_dot_phrase(row)} {previous}{qualifier}")
         else:
-            raw = f"; the change was {change}" if change else ""
+            change = fmt.raw_change(row["current_value"], row["previous_value"], row["display_format"]) \
+                if not fmt.is_missing(row["dot_change"]) else ""
+            raw = f"; a change of {change}" if change else ""
             clauses.append(f"against {previous} (not compared: {row['dot_reason']}{raw})")
     if row["rating"] in _RATING_PHRASE and not fmt.is_missing(row["benchmark_value"]):
-        benchmark = (fmt.format_count(row["benchmark_value"]) if row["display_format"] == "thousands1"
+        benchmark = (fmt.published_count(row["benchmark_value"], row["display_format"])
+                     if row["display_format"] == "thousands1"
                      else fmt.format_value(row["benchmark_value"], row["display_format"]))
         phrase = _RATING_PHRASE[row["rating"]]
         if row["rating"] == "similar" and row["rating_basis"] == "materiality":
@@ -153,7 +155,7 @@ def _dot_phrase(row: pd.Series) -> str:
 _NOT_COMPARED_GROUPS = (
     ("information only", "information-only metrics"),
     ("overlapping", "overlapping periods whose change was not significant"),
-    ("different length", "part-year figures with no same part-year last year"),
+    ("part-year", "part-year figures with no same part-year last year"),
     ("forecast", "forecasts"),
     ("series break", "series breaks"),
     ("no figure", "figures not yet published"),

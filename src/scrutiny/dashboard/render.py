@@ -62,7 +62,9 @@ def dot_text(row: pd.Series) -> tuple[str, str]:
     change = fmt.describe_change(row["dot_change"], row["dot_low"], row["dot_high"], row["dot_unit"])
     if row["dot"] == "not_compared":
         # the raw change is printed even when it is not tested (overlapping periods)
-        return f"{glyph} {label}", "; ".join(t for t in (str(row["dot_reason"] or ""), change and f"change {change}") if t)
+        raw = fmt.raw_change(row["current_value"], row["previous_value"], row["display_format"]) \
+            if not fmt.is_missing(row["dot_change"]) else ""
+        return f"{glyph} {label}", "; ".join(t for t in (str(row["dot_reason"] or ""), raw and f"change {raw}") if t)
     text = f"{glyph} {label}" + (" (indicative)" if row["dot_indicative"] else "")
     return text, "; ".join(t for t in (change, str(row["dot_reason"] or "")) if t)
 
@@ -129,8 +131,8 @@ def legend_html() -> str:
     """The key to the glyphs, words and colours."""
     rating = _legend_rows(fmt.RATING_TEXT, first_word=True, items=[
         ("better", "performing significantly better than the benchmark (national average or local target)"),
-        ("similar", "not significantly different from the benchmark; for a volume against a target, within 5% "
-                    "of it, whether or not the target was met (shown separately as Target met or not met)"),
+        ("similar", "not significantly different from the benchmark (for volumes, within 5% of it); whether a "
+                    "target was met is shown separately"),
         ("worse", "performing significantly below the benchmark"),
     ])
     dot = _legend_rows(fmt.DOT_TEXT, first_word=False, items=[

@@ -35,7 +35,7 @@ OVERLAPPING = "overlapping"
 NOT_COMPARABLE = "not_comparable"
 
 OVERLAP_REASON = "overlapping periods"
-PART_YEAR_REASON = "periods of different length (part-year against full year)"
+PART_YEAR_REASON = "part-year figure against a full year"
 FORECAST_REASON = "forecast, not an actual"
 
 

@@ -101,3 +101,17 @@ def published_count(value: float | None, display_format: str) -> str:
     if display_format == "thousands1" and value % 100 == 0:
         return format_value(value, display_format)
     return format_count(value)
+
+
+def raw_change(now: float | None, before: float | None, display_format: str) -> str:
+    """The plain difference between two published figures, printed beside a change that was not
+    tested (e.g. "−5.5 pp", "−5.1 per 100k", "+3.0%"), or "" if either is missing."""
+    if is_missing(now) or is_missing(before):
+        return ""
+    if display_format in ("pct1", "pct2"):
+        return signed(now - before, 1, " pp")
+    if display_format == "rate1":
+        return signed(now - before, 1, " per 100k")
+    if before:
+        return signed((now - before) / before * 100, 1, "%")
+    return ""
