@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from conftest import RAW, edit_lines
+from conftest import RAW, ROOT, edit_lines
 from scrutiny.dashboard import narrative
 from scrutiny.context import MissingInputsError, report_context
 from scrutiny.dashboard.builder import MissingFigureWarning, build_dashboard, summary_counts
@@ -241,3 +241,20 @@ def test_footnotes_only_for_the_periods_they_apply_to(q1, q3):
     # the rounding note on DHSC's 2024/25 figure is for analysts: it stays in the CSV
     assert "rounds counts" not in q3.loc["ascof_4b", "footnotes"]
     assert "rounds counts" in q3.loc["ascof_4b", "previous_note"]
+
+
+GOLDEN = pd.read_csv(ROOT / "tests" / "fixtures" / "golden_verdicts.csv", dtype=str, keep_default_na=False)
+
+
+@pytest.mark.parametrize("quarter", [1, 3])
+def test_golden_verdicts_derived_by_hand_from_the_spec(quarter):
+    """Every Q1 and Q3 row's rating, target flag and direction of travel, with its reason, as derived
+    by hand from statistical-methods.md (reasoning in the fixture's last column)."""
+    table = build_quarterly_report(RAW, "2025-26", quarter, "E10000018").table.set_index("metric_id")
+    expected = GOLDEN[GOLDEN["quarter"] == str(quarter)].set_index("metric_id")
+    assert sorted(expected.index) == sorted(table.index)
+    for metric_id, want in expected.iterrows():
+        got = table.loc[metric_id]
+        met = "" if got["target_met"] is None or pd.isna(got["target_met"]) else str(bool(got["target_met"])).lower()
+        assert (got["rating"], met, str(bool(got["rating_indicative"])).lower(), got["dot"], got["dot_reason"]) == (
+            want["rating"], want["target_met"], want["rating_indicative"], want["dot"], want["dot_reason"]), metric_id
