@@ -97,6 +97,6 @@ display(HTML(provenance.provenance_html(
     context.inputs,
     {"financial_year": financial_year, "quarter": quarter, "council_code": council_code, "data_dir": data_dir},
     context.cut_off,
-    provenance.used_source_ids(report.table, context.inputs),
+    provenance.used_source_ids(report.table, context.inputs, context.cut_off),
     report.national_files,
 )))

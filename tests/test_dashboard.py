@@ -258,3 +258,32 @@ def test_golden_verdicts_derived_by_hand_from_the_spec(quarter):
         met = "" if got["target_met"] is None or pd.isna(got["target_met"]) else str(bool(got["target_met"])).lower()
         assert (got["rating"], met, str(bool(got["rating_indicative"])).lower(), got["dot"], got["dot_reason"]) == (
             want["rating"], want["target_met"], want["rating_indicative"], want["dot"], want["dot_reason"]), metric_id
+
+
+@pytest.mark.filterwarnings("ignore::scrutiny.dashboard.builder.MissingFigureWarning")
+def test_year_end_compares_the_carers_survey_with_its_previous_wave(raw_copy):
+    edit_lines(raw_copy / "reporting_calendar.csv", lambda lines: lines + ["E10000018,2025-26,4,2026-06-01,2026-06-08,,"])
+    edit_lines(raw_copy / "sources.csv", lambda lines: lines + [
+        "year_end_test,Year-end figures entered for a test,Test council,2026-05-20,,test"])
+    edit_lines(raw_copy / "observations.csv", lambda lines: lines + [
+        "E10000018,volunteering_hours,2025-04-01,2026-03-31,26010,,,,,actual,,,year_end_test,2026-05-20",
+        "E10000018,ascof_3c2,2025-04-01,2026-03-31,64.9,,,4.4,290,actual,,,year_end_test,2026-05-20",
+    ])
+    report = build_quarterly_report(raw_copy, "2025-26", 4, "E10000018")
+    assert report.title.endswith("2025/26: year end")
+    assert report.period_label == "Year end 2025/26 (April 2025 to March 2026)"
+    carers = report.table.set_index("metric_id").loc["ascof_3c2"]
+    assert carers["previous_period"] == "2023/24"  # the previous wave of a biennial survey
+    assert (carers["dot"], carers["dot_basis"]) == ("improved", "moe_z")  # +8.8 pp, z about 2.5
+    heritage = report.table.set_index("metric_id").loc["heritage_visits"]
+    assert pd.isna(heritage["current_value"]) and "no figure for 2025/26" in heritage["missing_reason"]
+    assert "heritage_visits" in set(report.missing_figures()["metric_id"])
+
+
+def test_provenance_lists_only_sources_published_by_the_cut_off(q1):
+    from scrutiny.publishing import provenance
+
+    report = build_quarterly_report(RAW, "2025-26", 1, "E10000018")
+    used = provenance.used_source_ids(report.table, report.context.inputs, report.context.cut_off)
+    assert "lcc_osc_2025_09_01" in used
+    assert not used & {"lcc_osc_2026_03_02", "dhsc_ascof_2024_25"}  # published after 1 September 2025
