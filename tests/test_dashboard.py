@@ -287,3 +287,12 @@ def test_provenance_lists_only_sources_published_by_the_cut_off(q1):
     used = provenance.used_source_ids(report.table, report.context.inputs, report.context.cut_off)
     assert "lcc_osc_2025_09_01" in used
     assert not used & {"lcc_osc_2026_03_02", "dhsc_ascof_2024_25"}  # published after 1 September 2025
+
+
+def test_sparkline_year_labels_never_crowd():
+    from scrutiny.dashboard import charts
+
+    years = [f"{y}/{(y + 1) % 100:02d}" for y in range(2015, 2025)]
+    series = pd.DataFrame({"year": years, "council": [50.0 + i for i in range(10)], "england": [55.0] * 10})
+    labels = [t.get_text() for t in charts.sparkline(series).axes[0].get_xticklabels()]
+    assert len(labels) <= 5 and labels[-1] == "24/25"

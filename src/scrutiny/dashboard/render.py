@@ -166,7 +166,7 @@ def dashboard_html(
             if note not in footnotes:
                 footnotes.append(note)
             numbers.append(str(footnotes.index(note) + 1))
-        return f"<sup>{','.join(numbers)}</sup>"
+        return f"<sup>{','.join(sorted(set(numbers), key=int))}</sup>"
 
     head = "".join(
         f'<th style="width:{w}">{escape(name.format(this_year=this_year_label, last_year=last_year_label))}</th>'
