@@ -61,8 +61,9 @@ def out_of(numerator: float | None, denominator: float | None) -> str:
 
 def signed(value: float, decimals: int = 1, suffix: str = "") -> str:
     """A number with an explicit sign, using a true minus sign."""
-    text = f"{abs(value):,.{decimals}f}{suffix}"
-    return ("+" if value > 0 else "−" if value < 0 else "±") + text
+    rounded = round(value, decimals)  # the sign of what is printed: -0.02 is "±0.0", not "−0.0"
+    text = f"{abs(rounded):,.{decimals}f}{suffix}"
+    return ("+" if rounded > 0 else "−" if rounded < 0 else "±") + text
 
 
 def describe_change(change: float | None, low: float | None, high: float | None, unit: str) -> str:
