@@ -12,7 +12,7 @@ import warnings
 
 import pandas as pd
 
-from ..context import ENGLAND, MissingInputsError, ReportContext, published_by
+from ..context import ENGLAND, MissingFigureWarning, MissingInputsError, ReportContext, published_by
 from ..methods.comparability import SURVEY_BASES, choose_comparison, direction_for, figure_of, metric_rule
 from ..methods.rules import Rating, rate_against
 from ..methods.trend import five_point_trend
@@ -23,9 +23,6 @@ LAYERS = ("Prevent need", "Reduce need", "Delay need", "Meet need")
 #: Period bases whose figure must end on the quarter end (year to date, or the position then).
 QUARTER_END_BASES = ("financial_ytd", "academic_ytd", "snapshot", "quarter", "six_months")
 
-
-class MissingFigureWarning(UserWarning):
-    """A metric has no figure for the report's period; the row is shown as missing with its reason."""
 
 
 def _has_value(row: pd.Series) -> bool:
