@@ -235,6 +235,8 @@ def test_target_met_is_stated_apart_from_a_similar_rating(q3):
     assert render.rating_text(row) == ("● Similar", "within 5% of the target")
     junior = q3.reset_index().set_index("metric_id", drop=False).loc["library_loans_junior"]
     assert render.target_status(junior) == "✘ Target not met"
+    learning = q3.reset_index().set_index("metric_id", drop=False).loc["lals_success_rate"]
+    assert render.rating_text(learning) == ("▲ Better (indicative)", "no denominator; ±3 pp tolerance used")
 
 
 def test_footnotes_only_for_the_periods_they_apply_to(q1, q3):

@@ -41,6 +41,8 @@ def rating_text(row: pd.Series) -> tuple[str, str]:
     if row["rating_indicative"]:
         text += " (indicative)"
     detail = []
+    if row["rating_indicative"]:
+        detail.append(fmt.indicative_note(row["kind"], row["tolerance"]))
     if row["rating"] == "similar":
         detail.append(fmt.similar_means(row["rating_basis"], row["materiality"], row["tolerance"], row["kind"],
                                         bool(row["benchmark_is_target"])))

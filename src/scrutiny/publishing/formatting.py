@@ -116,3 +116,11 @@ def raw_change(now: float | None, before: float | None, display_format: str) -> 
     if before:
         return signed((now - before) / before * 100, 1, "%")
     return ""
+
+
+def indicative_note(kind: str, tolerance: float) -> str:
+    """Why a comparison is indicative (8.11), e.g. "no denominator; ±3 pp tolerance used"."""
+    missing = {"proportion": "no denominator", "survey_pct": "no sample size or margin of error",
+               "rate": "no count or population"}.get(kind, "no precision published")
+    band = f"±{tolerance:.0%}" if kind in ("rate", "count") else f"±{tolerance:g} pp"
+    return f"{missing}; {band} tolerance used"
