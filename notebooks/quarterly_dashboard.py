@@ -38,10 +38,9 @@ written = write_tables(report, resolve(output_dir)) if output_dir else []
 
 # %%
 display(Markdown(
-    f"# {md(context.department)} performance {context.period.year.label}: "
-    f"quarter {context.period.quarter}\n\n"
+    f"# {md(report.title)}\n\n"
     f"**{md(context.council_name)}** · Appendix A: performance dashboard for "
-    f"{context.period.label} · {md(context.committee)}, "
+    f"{report.period_label} · {md(context.committee)}, "
     f"{context.committee_date:%d %B %Y}"
 ))
 
@@ -53,7 +52,11 @@ display(Markdown(
 # travel are statistical tests, not a reading of the arrows: see the method notes at the end.
 
 # %%
-display(Markdown(narrative.summary_sentence(report.counts, len(report.table))))
+display(Markdown(narrative.summary_sentence(report.counts, len(report.table), report.table)))
+missing = report.missing_figures()
+if not missing.empty:
+    display(Markdown("**Figures missing for this period.** " + " ".join(
+        f"{row.description}: {row.missing_reason}." for row in missing.itertuples())))
 as_image(charts.summary_chart(report.table))
 
 # %% [markdown]
@@ -73,6 +76,9 @@ display(HTML(render.dashboard_html(report.table, report.series, report.this_year
 
 # %%
 display(HTML(render.activity_html(report.activity)))
+not_available = report.missing_activity()
+if not not_available.empty:
+    display(Markdown("Not available for this period: " + "; ".join(not_available["description"]) + "."))
 
 # %% [markdown]
 # ## Draft commentary for the covering report
@@ -92,6 +98,6 @@ display(HTML(provenance.provenance_html(
     context.inputs,
     {"financial_year": financial_year, "quarter": quarter, "council_code": council_code, "data_dir": data_dir},
     context.cut_off,
-    provenance.used_source_ids(report.table, context.inputs),
+    provenance.used_source_ids(report.table, context.inputs, context.cut_off),
     report.national_files,
 )))

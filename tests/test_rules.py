@@ -2,6 +2,7 @@
 
 import pytest
 
+from scrutiny.methods import rules
 from scrutiny.methods.rules import Figure, MetricRule, direction_of_travel, rate_against
 
 PROPORTION = MetricRule("proportion", "high")
@@ -168,3 +169,80 @@ def test_unknown_kind_or_polarity_is_refused():
         MetricRule("ratio", "high")
     with pytest.raises(ValueError, match="unknown polarity"):
         MetricRule("count", "up")
+
+
+def test_f05_other_band_polarities_use_the_ordinary_direction_of_travel():
+    high_good = MetricRule("proportion", "band", band_polarity="high_is_good")
+    low_good = MetricRule("proportion", "band", band_polarity="low_is_good")
+    # F05e: 62.5% -> 58.0%, a significant fall; distance to the band says improved, a
+    # high-is-good band reads the fall as worse and a low-is-good band as better
+    now, before = Figure(None, 1160, 2000), Figure(None, 1250, 2000)
+    assert direction_of_travel(now, before, high_good, band=(55, 60)).verdict == "worsened"
+    assert direction_of_travel(now, before, low_good, band=(55, 60)).verdict == "improved"
+    assert rate_against(Figure(None, 480, 1000), high_good, None, band=(55, 60)).verdict == "worse"
+    assert rate_against(Figure(None, 480, 1000), low_good, None, band=(55, 60)).verdict == "better"
+
+
+def test_f05_inside_the_band_is_on_target_not_better():
+    rating = rate_against(Figure(None, 350, 600), BAND, None, band=(55, 60))
+    assert rating.verdict == "on_target" and rating.verdict != "better"
+
+
+def test_proxy_denominator_for_a_proportion_published_without_one_8_3():
+    previous = Figure(None, 350, 600)
+    rating = rate_against(Figure(62.5), PROPORTION, 55.0, previous=previous)
+    # 62.5% of the previous 600: Wilson 58.6-66.3 lies above 55 -> better, flagged
+    assert rating.verdict == "better" and rating.basis == "wilson" and not rating.indicative
+    assert "denominator imputed from the other period" in rating.notes
+    alone = rate_against(Figure(62.5), PROPORTION, 55.0)
+    assert alone.basis == "tolerance_band" and alone.indicative
+
+
+def test_derived_count_for_a_rate_8_5():
+    count, note = rules.derived_count(Figure(521.8, None, 157_349), RATE_LOW)
+    assert (count, note) == (821, "count derived from rate and population")
+    assert rules.derived_count(Figure(521.8, 829, 157_349), RATE_LOW) == (829, "")
+    dot = direction_of_travel(Figure(521.8, None, 157_349), Figure(526.9, 829, 157_349), RATE_LOW)
+    assert dot.basis == "poisson_exact_conditional" and "count derived from rate and population" in dot.notes
+
+
+def test_materiality_applies_to_poisson_ratings():
+    # 10,200 against 10,000: Byar's interval (10,002-10,400) excludes the target, but the gap is 2%
+    rating = rate_against(Figure(10_200), PEOPLE_LOW, 10_000)
+    assert rating.verdict == "similar"
+    assert "significant but below the materiality threshold" in rating.notes
+    assert rate_against(Figure(10_600), PEOPLE_LOW, 10_000).verdict == "worse"  # 6%: material
+    wide = MetricRule("count", "low", multiplier=1, poisson=True, materiality=0.10)
+    assert rate_against(Figure(10_600), wide, 10_000).verdict == "similar"
+
+
+def test_materiality_threshold_is_inclusive_for_volumes():
+    assert direction_of_travel(Figure(105.0), Figure(100.0), VOLUME).verdict == "improved"  # |r| = 5%
+    assert direction_of_travel(Figure(104.99), Figure(100.0), VOLUME).verdict == "no_significant_change"
+
+
+def test_benchmark_equal_to_the_lower_limit_is_similar_f20():
+    interval = rate_against(Figure(None, 1201, 2007), PROPORTION, 0.0).interval
+    assert rate_against(Figure(None, 1201, 2007), PROPORTION, interval.low).verdict == "similar"
+    assert rate_against(Figure(None, 1201, 2007), PROPORTION, interval.low - 1e-9).verdict == "better"
+    assert rate_against(Figure(None, 1201, 2007), PROPORTION, interval.high).verdict == "similar"
+
+
+def test_survey_without_margin_uses_its_respondents():
+    figure = Figure(61.1, respondents=230, denominator=5000)
+    rating = rate_against(figure, SURVEY, 67.8)
+    assert rating.basis == "wilson_on_respondents"
+    assert (rating.interval.low, rating.interval.high) == pytest.approx((54.7, 67.2), abs=0.05)  # F06
+    dot = direction_of_travel(figure, Figure(59.3, respondents=185, denominator=5000), SURVEY)
+    assert dot.basis == "newcombe_on_respondents" and dot.verdict == "no_significant_change"
+    assert (dot.low, dot.high) == pytest.approx((-7.6, 11.2), abs=0.1)
+
+
+def test_99_8_percent_scales_a_published_margin_of_error():
+    rating = rate_against(Figure(61.1, margin_of_error=6.2), SURVEY, 53.0, confidence=0.998)
+    half = 6.2 * 3.090232 / 1.959964
+    assert (rating.interval.low, rating.interval.high) == pytest.approx((61.1 - half, 61.1 + half), abs=1e-4)
+    assert rating.verdict == "similar"  # lower limit 51.3 at 99.8%, though better at 95% (54.9)
+    assert rate_against(Figure(61.1, margin_of_error=6.2), SURVEY, 53.0).verdict == "better"
+    f01 = rate_against(Figure(None, 1201, 2007), PROPORTION, 60.7, confidence=0.998).interval
+    assert (f01.low, f01.high) == pytest.approx((56.4, 63.2), abs=0.05)  # F01 at 99.8%

@@ -74,3 +74,20 @@ def test_bad_arguments_are_refused():
         stats.wilson_interval(5, 4)
     with pytest.raises(ValueError, match="confidence"):
         stats.z_value(95)
+
+
+@pytest.mark.parametrize(("x1", "n1", "x0", "n0"), [
+    (1201, 2007, 1201, 2046),  # F01
+    (560, 1000, 515, 1000),  # F14
+    (3, 12, 9, 11),  # small and skewed: the two arms' interval widths differ a lot
+    (19, 20, 2, 15),
+    (1, 40, 0, 7),
+])
+def test_newcombe_agrees_with_statsmodels(x1, n1, x0, n0):
+    from statsmodels.stats.proportion import confint_proportions_2indep
+
+    diff = stats.newcombe_difference(x1, n1, x0, n0)
+    low, high = confint_proportions_2indep(x1, n1, x0, n0, method="newcomb", compare="diff")
+    assert diff.low == pytest.approx(low, abs=1e-9)
+    assert diff.high == pytest.approx(high, abs=1e-9)
+    assert diff.change == pytest.approx(x1 / n1 - x0 / n0, abs=1e-12)

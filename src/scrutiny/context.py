@@ -6,6 +6,7 @@ cut-off date (only figures published by then are used) and committee date.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -19,6 +20,10 @@ ENGLAND = "E92000001"
 
 class MissingInputsError(RuntimeError):
     """The inputs do not cover the requested quarter; the message lists what is missing."""
+
+
+class MissingFigureWarning(UserWarning):
+    """A metric has no figure for the report's period; the row is shown as missing with its reason."""
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,12 @@ def report_context(inputs: Inputs, financial_year: str, quarter: int, council_co
     if problems:
         raise MissingInputsError(
             f"cannot build the {period.label} report for {council_code}:\n  - " + "\n  - ".join(problems)
+        )
+    if missing:  # said before anything runs; the report shows each as missing with its reason
+        warnings.warn(
+            f"data/raw/observations.csv has no figure for {period.end:%d %B %Y} published by {cut_off:%d %B %Y} "
+            f"for {', '.join(missing)}: the report shows them as missing",
+            MissingFigureWarning, stacklevel=2,
         )
     return ReportContext(inputs, council_code, period, cut_off, committee, missing_metrics=tuple(missing))
 

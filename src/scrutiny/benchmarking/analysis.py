@@ -16,9 +16,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..methods.rules import Figure, MetricRule, direction_of_travel, rate_against
+from ..methods.comparability import Comparison, assess_pair, direction_for, financial_year_period, metric_rule
+from ..methods.comparability import figure_of as _figure_of
+from ..methods.rules import Figure, rate_against
 
-NUMERIC = ["numerator", "denominator", "outcome", "margin_of_error", "respondents"]
 GROUP_LABELS = {
     "nearest_neighbours": "nearest-neighbour group",
     "county_councils": "county councils",
@@ -51,15 +52,16 @@ def score(values: pd.Series, polarity: str) -> pd.Series:
     return -values if polarity == "low" else values
 
 
-def rule_of(measure: pd.Series) -> MetricRule:
-    return MetricRule(measure["kind"], measure["polarity"], multiplier=float(measure["multiplier"]))
-
-
 def figure_of(row: pd.Series | None) -> Figure:
-    if row is None:
-        return Figure(None)
-    values = {k: (None if pd.isna(row[k]) else float(row[k])) for k in NUMERIC}
-    return Figure(values["outcome"], values["numerator"], values["denominator"], values["margin_of_error"], values["respondents"])
+    """A rules figure from a row of the national tables (the published figure is ``outcome``)."""
+    return _figure_of(row, value_column="outcome")
+
+
+def previous_year_comparison(row: pd.Series, year: str, before: str) -> Comparison:
+    """Whether last year's national figure may be compared with this year's (one rule for every
+    report: :func:`scrutiny.methods.comparability.assess_pair`)."""
+    status, reason, months = assess_pair(*financial_year_period(year), *financial_year_period(before))
+    return Comparison(row, status, reason, months)
 
 
 def previous_year(year: str) -> str:
@@ -111,7 +113,7 @@ def benchmark(
     rows, rank_frames, all_frames = [], [], []
     for code in published_measures(tidy, year):
         measure = measures.loc[code]
-        rule = rule_of(measure)
+        rule = metric_rule(measure)
         these = councils[councils["measure"] == code].set_index("ons_code")
         valid = these[these["outcome"].notna()].copy()
         valid["value"] = precise_value(valid, float(measure["multiplier"]))
@@ -146,7 +148,8 @@ def benchmark(
 
         before = tidy[(tidy["measure"] == code) & (tidy["year"] == previous_year(year)) & (tidy["ons_code"] == council)]
         if has_value and not before.empty and before["outcome"].notna().any():
-            direction = direction_of_travel(figure, figure_of(before.iloc[0]), rule, confidence=confidence)
+            comparison = previous_year_comparison(before.iloc[0], year, previous_year(year))
+            direction = direction_for(figure, figure_of(before.iloc[0]), rule, comparison, confidence=confidence)
             previous_value = float(before["outcome"].iloc[0])
         else:
             direction, previous_value = None, None
@@ -176,7 +179,8 @@ def benchmark(
             "at_or_better_than_group_point": point_ok,
             "previous_value": previous_value,
             "change": "not_compared" if direction is None else direction.verdict,
-            "change_reason": "no figure for the previous year (new measure or new definition)" if direction is None else "",
+            "change_reason": "no figure for the previous year (new measure or new definition)" if direction is None
+            else direction.reason,
         })
     table = pd.DataFrame(rows)
     ranks = pd.concat(rank_frames).reset_index() if rank_frames else pd.DataFrame()

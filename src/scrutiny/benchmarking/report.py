@@ -17,7 +17,7 @@ import pandas as pd
 from ..publishing import formatting as fmt
 from .analysis import GROUP_LABELS, Benchmark, benchmark, quadrant_table, summary, summary_sentences, trend_table
 from ..context import ENGLAND, MissingInputsError, ReportContext, published_by, report_context
-from ..dashboard.builder import figure_of, metric_rule
+from ..methods.comparability import figure_of, metric_rule
 from ..inputs import load_inputs
 from ..inputs.national import COMPARATOR_GROUPS, comparator_group
 from ..inputs.national_data import NationalData, load_national

@@ -8,43 +8,21 @@ rating and direction-of-travel rules and gathers the annual series for the past-
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import timedelta
+import warnings
 
 import pandas as pd
 
-from ..context import ENGLAND, ReportContext, published_by
-from ..methods.rules import Direction, Figure, MetricRule, Rating, direction_of_travel, rate_against
+from ..context import ENGLAND, MissingFigureWarning, MissingInputsError, ReportContext, published_by
+from ..methods.comparability import SURVEY_BASES, choose_comparison, direction_for, figure_of, metric_rule
+from ..methods.rules import Rating, rate_against
 from ..methods.trend import five_point_trend
-from ..periods import FinancialYear, ReportPeriod, overlaps, period_label, shift_years
+from ..periods import FinancialYear, ReportPeriod, period_label, shift_years
 from ..publishing import formatting as fmt
 
 LAYERS = ("Prevent need", "Reduce need", "Delay need", "Meet need")
-SURVEY_BASES = ("annual_survey", "biennial_survey")
+#: Period bases whose figure must end on the quarter end (year to date, or the position then).
+QUARTER_END_BASES = ("financial_ytd", "academic_ytd", "snapshot", "quarter", "six_months")
 
-
-def metric_rule(metric: pd.Series) -> MetricRule:
-    """The rules' view of a catalogue row."""
-    tolerance = metric["tolerance"]
-    return MetricRule(
-        kind=metric["kind"],
-        polarity=metric["polarity"],
-        multiplier=float(metric["multiplier"]),
-        poisson=bool(metric["poisson"]),
-        tolerance=None if fmt.is_missing(tolerance) else float(tolerance),
-    )
-
-
-def figure_of(row: pd.Series | None) -> Figure:
-    """A rules :class:`Figure` from an observation row."""
-    if row is None:
-        return Figure(None)
-
-    def get(name: str) -> float | None:
-        value = row.get(name)
-        return None if fmt.is_missing(value) else float(value)
-
-    return Figure(get("value"), get("numerator"), get("denominator"), get("margin_of_error"), get("respondents"))
 
 
 def _has_value(row: pd.Series) -> bool:
@@ -56,27 +34,39 @@ def _is_full_year(row: pd.Series, year: FinancialYear) -> bool:
 
 
 def select_current(rows: pd.DataFrame, metric: pd.Series, period: ReportPeriod) -> pd.Series | None:
-    """This year's figure: the newest actual figure ending in the year up to the quarter end;
-    else a forecast or a status note for the year; else the newest figure ending in the previous
-    year (outcome measures with a follow-up lag), never the previous year's full-year outturn."""
+    """The figure for the report's period, or None.
+
+    Year-to-date, snapshot, quarterly and six-monthly figures must end on the quarter end (a Q3
+    report never shows the April-June figure); surveys use this year's wave; whole-year
+    measures the newest whole year. Rolling twelve-month outcome measures, which are published
+    with a follow-up lag, use the newest window ending this year, else in the last twelve months
+    (never last year's outturn itself). A forecast or a status note (no value) covering the
+    quarter end is returned when there is no actual figure.
+    """
     year, end = period.year, period.end
-    if metric["period_basis"] in SURVEY_BASES:
+    basis = metric["period_basis"]
+    if basis in SURVEY_BASES:
         this_year = rows[(rows["period_start"] == year.start) & (rows["period_end"] == year.end)]
         return this_year.iloc[-1] if not this_year.empty else None
-    if metric["period_basis"] == "financial_year":
+    if basis == "financial_year":
         whole = rows[rows["value"].notna() & (rows["period_end"] <= end)]
         whole = whole[whole.apply(lambda r: _is_full_year(r, FinancialYear.containing(r["period_start"])), axis=1)] if not whole.empty else whole
         return whole.sort_values("period_end").iloc[-1] if not whole.empty else None
     actual = rows[(rows["estimate"] != "forecast") & rows["value"].notna() & (rows["period_end"] <= end)]
-    actual = actual[~actual.apply(lambda r: _is_full_year(r, year.previous()), axis=1)] if not actual.empty else actual
-    ending_this_year = actual[actual["period_end"] >= year.start]
-    if not ending_this_year.empty:
-        return ending_this_year.sort_values(["period_end", "period_start"]).iloc[-1]
     covering = rows[
         ((rows["estimate"] == "forecast") | rows["value"].isna())
         & (rows["period_start"] <= end)
         & (rows["period_end"] >= end)
     ]
+    if basis in QUARTER_END_BASES:
+        at_quarter_end = actual[actual["period_end"] == end]
+        if not at_quarter_end.empty:
+            return at_quarter_end.sort_values("period_start").iloc[-1]
+        return covering.iloc[-1] if not covering.empty else None
+    actual = actual[~actual.apply(lambda r: _is_full_year(r, year.previous()), axis=1)] if not actual.empty else actual
+    ending_this_year = actual[actual["period_end"] >= year.start]
+    if not ending_this_year.empty:
+        return ending_this_year.sort_values(["period_end", "period_start"]).iloc[-1]
     if not covering.empty:
         return covering.iloc[-1]
     recent = actual[actual["period_end"] > shift_years(end, -1)]
@@ -85,61 +75,47 @@ def select_current(rows: pd.DataFrame, metric: pd.Series, period: ReportPeriod) 
     return None
 
 
-@dataclass(frozen=True)
-class Comparison:
-    """Last year's figure and whether a direction of travel may be tested against it."""
+def missing_reason(ctx: ReportContext, metric: pd.Series) -> str:
+    """Why a metric has no figure for the report's period, in words for the reader and the log:
+    a figure published after the cut-off, one entered under an unknown council code, or none."""
+    obs = ctx.inputs.observations
+    wanted = period_label(_expected_start(ctx, metric), ctx.period.end, metric["period_basis"])
+    rows = obs[(obs["metric_id"] == metric["metric_id"]) & (obs["period_end"] == ctx.period.end) & obs["value"].notna()]
+    mine = rows[rows["council_code"] == ctx.council_code]
+    if not mine.empty:
+        first = mine["as_of"].min()
+        return (f"no figure for {wanted} published by the cut-off ({ctx.cut_off:%d %B %Y}); "
+                f"observations.csv has one dated {first:%d %B %Y}")
+    unknown = rows[~rows["council_code"].isin(ctx.inputs.councils.index)]
+    if not unknown.empty:
+        code = unknown["council_code"].iloc[0]
+        return (f"no figure for {wanted}; observations.csv has one under council code {code!r}, "
+                "which is not in councils.csv")
+    return f"no figure for {wanted} in observations.csv"
 
-    row: pd.Series | None
-    comparable: bool
-    reason: str = ""
+
+def _expected_start(ctx: ReportContext, metric: pd.Series):
+    basis = metric["period_basis"]
+    if basis == "snapshot":
+        return ctx.period.end
+    if basis == "quarter":
+        return ctx.period.year.quarter_start(ctx.period.quarter)
+    if basis == "six_months":
+        return _months_before(ctx.period.end, 6)
+    if basis == "academic_ytd":
+        return ctx.period.end.replace(month=9, day=1) if ctx.period.end.month >= 9 else ctx.period.end.replace(
+            year=ctx.period.end.year - 1, month=9, day=1)
+    return ctx.period.year.start
 
 
-def select_previous(
-    rows: pd.DataFrame, current: pd.Series | None, metric: pd.Series, period: ReportPeriod
-) -> Comparison:
-    """Last year's figure for the same period, else the position at the end of last year (for
-    snapshots), else last year's outturn; with the reason when the periods are not comparable."""
-    if current is None:
-        return Comparison(None, False, "no figure for this year")
-    valued = rows[rows["value"].notna()]
-    valued = valued[~((valued["period_start"] == current["period_start"]) & (valued["period_end"] == current["period_end"]))]
-    if not _has_value(current):
-        earlier = valued[valued["period_end"] < current["period_start"]]
-        if earlier.empty:
-            return Comparison(None, False, "no earlier figure")
-        return Comparison(earlier.sort_values("period_end").iloc[-1], False, "no figure for this year yet")
-    start, end = current["period_start"], current["period_end"]
-    same = valued[(valued["period_start"] == shift_years(start, -1)) & (valued["period_end"] == shift_years(end, -1))]
-    year_end = period.year.start - timedelta(days=1)
-    length = end - start
-    preceding = valued[(valued["period_end"] == start - timedelta(days=1))
-                       & ((valued["period_end"] - valued["period_start"]) - length).abs().le(timedelta(days=3))]
-    if not same.empty:
-        chosen, comparable, reason = same.iloc[-1], True, ""
-    elif start != end and not preceding.empty:
-        # no figure for the same period last year: the immediately preceding period of equal length
-        chosen, comparable, reason = preceding.iloc[-1], True, ""
-    elif start == end and not (found := valued[valued["period_end"] == year_end]).empty and end > year_end:
-        chosen, comparable, reason = found.sort_values("period_start").iloc[-1], True, ""
-    else:
-        same_start = valued[valued["period_start"] == shift_years(start, -1)]
-        previous_year = period.year.previous()
-        full_year = valued[(valued["period_start"] == previous_year.start) & (valued["period_end"] == previous_year.end)]
-        pool = same_start if not same_start.empty else full_year
-        if pool.empty:
-            return Comparison(None, False, "no figure for the same period last year")
-        chosen = pool.assign(length=pool["period_end"] - pool["period_start"]).sort_values("length").iloc[-1]
-        comparable = False
-        if overlaps(chosen["period_start"], chosen["period_end"], start, end):
-            reason = "overlapping periods"
-        else:
-            reason = "periods of different length (part-year against full year)"
-    if current["estimate"] == "forecast":
-        comparable, reason = False, "forecast, not an actual"
-    break_from = metric["series_break_from"]
-    if comparable and not fmt.is_missing(break_from) and chosen["period_start"] < break_from <= end:
-        comparable, reason = False, f"series break: {metric['series_break_reason']}"
-    return Comparison(chosen, comparable, reason)
+def _months_before(end, months: int):
+    """The first day of the ``months``-month period ending on ``end`` (a month end)."""
+    month = end.month - months + 1
+    year = end.year
+    while month <= 0:
+        month += 12
+        year -= 1
+    return end.replace(year=year, month=month, day=1)
 
 
 def select_national_average(ctx: ReportContext, metric_id: str) -> pd.Series | None:
@@ -229,7 +205,7 @@ def trend_status(series: pd.DataFrame, metric: pd.Series) -> str:
     if points >= 2:
         return ""
     if not fmt.is_missing(metric["series_break_from"]):
-        return f"No trend data available due to the {metric['series_break_reason']}."
+        return f"No trend data available: {metric['series_break_reason']}."
     return "No annual series available yet."
 
 
@@ -273,8 +249,51 @@ def build_dashboard(ctx: ReportContext, appendix: bool = True) -> pd.DataFrame:
     for _, metric in metrics.iterrows():
         records.append(build_row(ctx, metric))
     table = pd.DataFrame(records)
+    required = required_metrics(ctx) & set(table["metric_id"])
+    missing = table[table["metric_id"].isin(required) & (table["missing_reason"] != "")]
+    if not missing.empty:
+        raise MissingInputsError(
+            f"cannot build the {ctx.period.label} report for {ctx.council_code}: reporting_calendar.csv "
+            "requires these figures:\n  - "
+            + "\n  - ".join(f"{r.metric_id}: {r.missing_reason}" for r in missing.itertuples())
+        )
     table["layer"] = pd.Categorical(table["layer"], categories=LAYERS, ordered=True)
     return table.sort_values(["layer", "display_order"], kind="stable").reset_index(drop=True)
+
+
+def footnote_applies(metric: pd.Series, current: pd.Series | None) -> bool:
+    """Whether the catalogue footnote applies to this period's figure: it is printed only for
+    figures ending within its optional ``footnote_from`` .. ``footnote_until`` window."""
+    if current is None:
+        return False
+    start, until = metric.get("footnote_from"), metric.get("footnote_until")
+    end = current["period_end"]
+    return (fmt.is_missing(start) or start is None or end >= start) and (fmt.is_missing(until) or until is None or end <= until)
+
+
+def required_metrics(ctx: ReportContext) -> set[str]:
+    """The metrics the reporting calendar's ``required`` cell says the quarter's report must have:
+    ``all`` (every metric in the catalogue) or metric_ids separated by ``;``. Empty: none (a
+    missing figure is then shown as missing, with its reason, and warned about)."""
+    calendar = ctx.inputs.calendar
+    row = calendar[(calendar["council_code"] == ctx.council_code)
+                   & (calendar["financial_year"] == ctx.period.year.code)
+                   & (calendar["quarter"] == ctx.period.quarter)]
+    if row.empty or "required" not in row or fmt.is_missing(row["required"].iloc[0]):
+        return set()
+    text = str(row["required"].iloc[0]).strip()
+    known = set(ctx.inputs.metrics["metric_id"])
+    if text.lower() == "all":
+        return known
+    wanted = {part.strip() for part in text.split(";") if part.strip()}
+    unknown = sorted(wanted - known)
+    if unknown:
+        raise MissingInputsError(
+            f"data/raw/reporting_calendar.csv, {ctx.council_code} {ctx.period.year.code} quarter "
+            f"{ctx.period.quarter}, column 'required': unknown metric(s) {', '.join(unknown)}; expected "
+            "'all' or metric_ids from metrics.csv separated by ';'"
+        )
+    return wanted
 
 
 def build_row(ctx: ReportContext, metric: pd.Series) -> dict:
@@ -282,9 +301,12 @@ def build_row(ctx: ReportContext, metric: pd.Series) -> dict:
     rule = metric_rule(metric)
     rows = published_by(ctx, metric["metric_id"])
     current = select_current(rows, metric, ctx.period)
-    comparison = select_previous(rows, current, metric, ctx.period)
+    comparison = choose_comparison(rows, current, metric, ctx.period)
     previous = comparison.row
     bench = _benchmark(ctx, metric, current)
+    missing = "" if current is not None else missing_reason(ctx, metric)
+    if missing and metric["appendix"]:
+        warnings.warn(f"{metric['metric_id']}: {missing}", MissingFigureWarning, stacklevel=2)
 
     rated_row, rated_note = current, ""
     if current is not None and not _has_value(current) and previous is not None:
@@ -293,7 +315,7 @@ def build_row(ctx: ReportContext, metric: pd.Series) -> dict:
     if metric["polarity"] == "info":
         rating = Rating("not_compared", reason="information only")
     elif rated_row is None:
-        rating = Rating("not_compared", reason="no figure")
+        rating = Rating("not_compared", reason=missing or "no figure")
     elif rated_row["estimate"] == "forecast":
         rating = Rating("not_compared", reason="forecast, not an actual")
     else:
@@ -305,16 +327,16 @@ def build_row(ctx: ReportContext, metric: pd.Series) -> dict:
             operator=bench.get("benchmark_operator"),
             band=bench.get("band"),
             confidence=ctx.confidence,
+            previous=figure_of(previous) if comparison.comparable and rated_row is current else None,
         )
-    if comparison.comparable:
-        direction = direction_of_travel(
-            figure_of(current), figure_of(previous), rule, band=bench.get("band"), confidence=ctx.confidence
-        )
-    else:
-        direction = Direction("not_compared", reason=comparison.reason)
+    direction = direction_for(
+        figure_of(current), figure_of(previous), rule, comparison, band=bench.get("band"), confidence=ctx.confidence
+    )
+    if missing:
+        direction = type(direction)("not_compared", reason=missing)
 
     series = annual_series(ctx, metric)
-    trend = five_point_trend(series, metric) if not series.empty else None
+    trend = five_point_trend(series, metric)
 
     def label(row: pd.Series | None) -> str:
         if row is None:
@@ -327,10 +349,10 @@ def build_row(ctx: ReportContext, metric: pd.Series) -> dict:
     def field(row: pd.Series | None, name: str):
         return None if row is None or fmt.is_missing(row[name]) else row[name]
 
-    footnotes = [text for text in (metric["footnote"],) if not fmt.is_missing(text)]
-    for row in (current, previous):
-        if row is not None and not fmt.is_missing(row["note"]) and _has_value(row):
-            footnotes.append(f"{label(row)}: {row['note']}")
+    footnotes = [text for text in (metric["footnote"],) if not fmt.is_missing(text) and footnote_applies(metric, current)]
+    # a reader's note on this period's figure; notes on the comparison figure stay in the CSV
+    if current is not None and not fmt.is_missing(current["note"]) and _has_value(current):
+        footnotes.append(f"{label(current)}: {current['note']}")
     return {
         "metric_id": metric["metric_id"],
         "display_order": int(metric["display_order"]),
@@ -360,15 +382,19 @@ def build_row(ctx: ReportContext, metric: pd.Series) -> dict:
         "previous_numerator": field(previous, "numerator"),
         "previous_denominator": field(previous, "denominator"),
         "previous_source": field(previous, "source"),
+        "previous_note": field(previous, "note"),
         "benchmark_value": bench.get("benchmark_value"),
         "benchmark_label": bench.get("benchmark_label"),
         "benchmark_operator": bench.get("benchmark_operator"),
         "benchmark_is_target": bench.get("is_target", False),
         "rating": rating.verdict,
         "rating_basis": rating.basis,
+        "materiality": rule.materiality,
+        "tolerance": rule.fallback_tolerance,
         "rating_ci_low": None if rating.interval is None else rating.interval.low,
         "rating_ci_high": None if rating.interval is None else rating.interval.high,
         "rating_reason": rating.reason or rated_note,
+        "rating_notes": "; ".join(rating.notes),
         "target_met": rating.target_met,
         "rating_indicative": rating.indicative,
         "dot": direction.verdict,
@@ -380,8 +406,10 @@ def build_row(ctx: ReportContext, metric: pd.Series) -> dict:
         "dot_unit": direction.unit,
         "dot_indicative": direction.indicative,
         "dot_reason": direction.reason,
+        "dot_notes": "; ".join(direction.notes),
+        "missing_reason": missing,
         "trend_status": trend_status(series, metric),
-        "trend_test": "" if trend is None else trend,
+        "trend_test": trend,
         "footnotes": " | ".join(footnotes),
     }
 

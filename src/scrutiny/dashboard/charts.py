@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import matplotlib.figure
 import pandas as pd
 from matplotlib.ticker import FuncFormatter, MaxNLocator
@@ -16,8 +18,12 @@ def sparkline(series: pd.DataFrame, display_format: str = "number1") -> matplotl
     if "england" in series and series["england"].notna().any():
         axes.plot(x, series["england"], linestyle="--", color=ENGLAND_COLOUR, linewidth=1.2, marker="s", markersize=2.5)
     axes.plot(x, series["council"], color=COUNCIL_COLOUR, linewidth=1.6, marker="o", markersize=3)
-    axes.set_xticks(list(x))
-    axes.set_xticklabels([str(y)[2:] for y in series["year"]], fontsize=5)
+    # at most about five year labels, so that they never overlap; the last year is always shown
+    with_data = [i for i in x if pd.notna(series["council"].iloc[i])] or list(x)
+    step = max(1, math.ceil(len(with_data) / 5))
+    shown = with_data[::-1][::step][::-1]
+    axes.set_xticks(shown)
+    axes.set_xticklabels([str(series["year"].iloc[i])[2:] for i in shown], fontsize=5)
     axes.tick_params(axis="y", labelsize=5, length=2)
     axes.tick_params(axis="x", length=2)
     for side in ("top", "right"):
@@ -46,8 +52,10 @@ def summary_chart(table: pd.DataFrame) -> matplotlib.figure.Figure:
 
     Each segment is labelled with its count and verdict so that colour is never the only cue.
     """
-    figure = matplotlib.figure.Figure(figsize=(8, 2.2))
+    figure = matplotlib.figure.Figure(figsize=(8, 2.4))
     axes = figure.add_subplot()
+    total = max(len(table), 1)
+    width_per_metric = 6.3 / total  # inches of bar per metric (the axes are about 6.3 inches wide)
     groups = [
         ("Rating against benchmark", "rating", [("better", "Better"), ("similar", "Similar"), ("worse", "Worse"), ("not_compared", "Not compared")]),
         ("Direction of travel", "dot", [("improved", "Improved"), ("no_significant_change", "No sig. change"), ("worsened", "Worsened"), ("not_compared", "Not compared")]),
@@ -59,9 +67,15 @@ def summary_chart(table: pd.DataFrame) -> matplotlib.figure.Figure:
             count = int(counts.get(key, 0))
             if not count:
                 continue
-            axes.barh(row, count, left=left, color=VERDICT_COLOURS[key], edgecolor="white", hatch="//" if key == "not_compared" else None)
+            axes.barh(row, count, left=left, height=0.5, color=VERDICT_COLOURS[key], edgecolor="white",
+                      hatch="//" if key == "not_compared" else None)
             text_colour = "black" if key in ("similar", "no_significant_change", "not_compared") else "white"
-            axes.text(left + count / 2, row, f"{name}\n{count}", ha="center", va="center", fontsize=7, color=text_colour)
+            fits = len(name) * 0.06 <= count * width_per_metric * 0.9  # about 0.06 inch per character at 7 pt
+            if fits:
+                axes.text(left + count / 2, row, f"{name}\n{count}", ha="center", va="center", fontsize=7, color=text_colour)
+            else:  # the count inside, the name above the bar so that it never spills over a neighbour
+                axes.text(left + count / 2, row, str(count), ha="center", va="center", fontsize=7, color=text_colour)
+                axes.text(left + count / 2, row - 0.3, name, ha="center", va="bottom", fontsize=6.5, color="black")
             left += count
     axes.set_yticks([0, 1])
     axes.set_yticklabels([g[0] for g in groups], fontsize=8)

@@ -52,8 +52,24 @@ def _figure(row: pd.Series, which: str) -> str:
     if row["kind"] == "rate" and not fmt.is_missing(row[f"{which}_numerator"]):
         return f"{value} ({fmt.format_count(row[f'{which}_numerator'])} admissions)"
     if row["display_format"] == "thousands1":
-        return fmt.format_count(row[f"{which}_value"])
+        return fmt.published_count(row[f"{which}_value"], row["display_format"])
     return value
+
+
+def _lower_first(text: str) -> str:
+    """Lower-case the first letter for use mid-sentence, unless it starts a proper noun or an
+    acronym ("Leicestershire Adult Learning Service", "Section 42", "BCF")."""
+    words = text.split()
+    if not words:
+        return text
+    first = words[0]
+    second = words[1] if len(words) > 1 else ""
+    keeps_capital = (
+        first[1:2].isupper()  # an acronym
+        or any(ch.isdigit() for ch in first)
+        or (second[:1].isupper() or second[:1].isdigit())  # a name of two or more words, "Section 42"
+    )
+    return text if keeps_capital else first[0].lower() + text[1:]
 
 
 def _when(label: str) -> str:
@@ -67,9 +83,9 @@ def _subject(row: pd.Series) -> str:
     if description.startswith("% of "):
         description = "the proportion of " + description[5:]
     elif description.lower().startswith("number of"):
-        description = f"the {description[0].lower()}{description[1:]}"
+        description = f"the {_lower_first(description)}"
     elif row["kind"] == "count":
-        description = f"the number of {description[0].lower()}{description[1:]}"
+        description = f"the number of {_lower_first(description)}"
     return f"{description} ({code})" if code else description
 
 
@@ -91,18 +107,25 @@ def metric_sentence(row: pd.Series) -> str:
     lead = _period_phrase(row)
     forecast = row["current_estimate"] == "forecast"
     verb = "is forecast at" if forecast else "was"
-    text = f"{lead}, {subject[0].lower() + subject[1:]} {verb} {_figure(row, 'current')}"
+    text = f"{lead}, {_lower_first(subject)} {verb} {_figure(row, 'current')}"
     clauses = []
     if not fmt.is_missing(row["previous_value"]):
         previous = f"{_figure(row, 'previous')} {_when(row['previous_period'])}"
         if row["dot"] in _DOT_PHRASE:
-            clauses.append(f"{_DOT_PHRASE[row['dot']]} {previous}")
+            qualifier = f" ({row['dot_reason']})" if row["dot_reason"] else ""
+            clauses.append(f"{_dot_phrase(row)} {previous}{qualifier}")
         else:
-            clauses.append(f"against {previous} (not compared: {row['dot_reason']})")
+            change = fmt.raw_change(row["current_value"], row["previous_value"], row["display_format"]) \
+                if not fmt.is_missing(row["dot_change"]) else ""
+            raw = f"; a change of {change}" if change else ""
+            clauses.append(f"against {previous} (not compared: {row['dot_reason']}{raw})")
     if row["rating"] in _RATING_PHRASE and not fmt.is_missing(row["benchmark_value"]):
-        benchmark = (fmt.format_count(row["benchmark_value"]) if row["display_format"] == "thousands1"
+        benchmark = (fmt.published_count(row["benchmark_value"], row["display_format"])
+                     if row["display_format"] == "thousands1"
                      else fmt.format_value(row["benchmark_value"], row["display_format"]))
         phrase = _RATING_PHRASE[row["rating"]]
+        if row["rating"] == "similar" and row["rating_basis"] == "materiality":
+            phrase = f"within {row['materiality']:.0%} of"
         if row["benchmark_is_target"]:
             met = {True: "met", False: "not met"}.get(row["target_met"], "")
             label = str(row["benchmark_label"])
@@ -117,19 +140,59 @@ def metric_sentence(row: pd.Series) -> str:
     return text + "."
 
 
-def summary_sentence(counts: dict[str, dict[str, int]], total: int) -> str:
-    """How many metrics were better, similar or below benchmark, and improved, similar or worse."""
+def _dot_phrase(row: pd.Series) -> str:
+    """The comparison words for a direction of travel: "significant" only for statistical tests;
+    a volume judged by materiality "rose by at least 5%"."""
+    if row["dot_basis"] == "materiality" and row["dot"] in ("improved", "worsened", "increased", "decreased"):
+        rise = not fmt.is_missing(row["dot_change"]) and row["dot_change"] > 0
+        return f"a {'rise' if rise else 'fall'} of at least {row['materiality']:.0%} {'on' if rise else 'from'}"
+    if row["dot_basis"] == "materiality" and row["dot"] == "no_significant_change":
+        return f"within {row['materiality']:.0%} of"
+    return _DOT_PHRASE[row["dot"]]
+
+
+#: Why a direction of travel was not compared, grouped for the summary (first match wins).
+_NOT_COMPARED_GROUPS = (
+    ("information only", "information-only metrics"),
+    ("overlapping", "overlapping periods whose change was not significant"),
+    ("part-year", "part-year figures with no same part-year last year"),
+    ("forecast", "forecasts"),
+    ("series break", "series breaks"),
+    ("no figure", "figures not yet published"),
+)
+
+
+def not_compared_reasons(table: pd.DataFrame) -> list[str]:
+    """The groups of reasons that actually occurred among rows not compared with last year."""
+    reasons = []
+    for _, row in table[table["dot"] == "not_compared"].iterrows():
+        text = "information only" if row["polarity"] == "info" else str(row["dot_reason"])
+        group = next((label for key, label in _NOT_COMPARED_GROUPS if key in text), "other reasons")
+        if group not in reasons:
+            reasons.append(group)
+    return reasons
+
+
+def summary_sentence(counts: dict[str, dict[str, int]], total: int, table: pd.DataFrame | None = None) -> str:
+    """How many metrics were better, similar or below benchmark, and improved, similar or worse;
+    with ``table``, the reasons (only those that occurred) why the others were not compared."""
     r, d = counts["rating"], counts["dot"]
     rated = r["better"] + r["similar"] + r["worse"]
     compared = d["improved"] + d["no_significant_change"] + d["worsened"]
-    return (
+    text = (
         f"Of the {total} metrics, {rated} could be rated against a national average or local target: "
         f"{r['better']} performed better, {r['similar']} similar and {r['worse']} below. "
         f"{compared} could be compared like for like with last year: {d['improved']} improved, "
-        f"{d['no_significant_change']} showed no significant change and {d['worsened']} worsened; "
-        f"the other {total - compared} were not compared (information-only metrics, surveys not yet "
-        f"repeated, overlapping or mismatched periods, forecasts and series breaks)."
+        f"{d['no_significant_change']} showed no significant change and {d['worsened']} worsened"
     )
+    others = total - compared
+    if not others:
+        return text + "."
+    if table is None:
+        return text + f"; the other {others} were not compared."
+    reasons = not_compared_reasons(table)
+    listed = reasons[0] if len(reasons) == 1 else ", ".join(reasons[:-1]) + " and " + reasons[-1]
+    return text + f"; the other {others} were not compared ({listed})."
 
 
 def sentences(table: pd.DataFrame) -> list[str]:

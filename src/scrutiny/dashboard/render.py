@@ -41,22 +41,34 @@ def rating_text(row: pd.Series) -> tuple[str, str]:
     if row["rating_indicative"]:
         text += " (indicative)"
     detail = []
-    if row["target_met"] is True:
-        detail.append("target met")
-    elif row["target_met"] is False:
-        detail.append("target not met")
+    if row["rating_indicative"]:
+        detail.append(fmt.indicative_note(row["kind"], row["tolerance"]))
+    if row["rating"] == "similar":
+        detail.append(fmt.similar_means(row["rating_basis"], row["materiality"], row["tolerance"], row["kind"],
+                                        bool(row["benchmark_is_target"])))
     if row["rating_reason"]:
         detail.append(str(row["rating_reason"]))
     return text, "; ".join(detail)
 
 
+def target_status(row: pd.Series) -> str:
+    """"Target met" or "Target not met", stated apart from the rating, or "" without a target."""
+    if not row["benchmark_is_target"] or row["target_met"] is None or fmt.is_missing(row["target_met"]):
+        return ""
+    return "✔ Target met" if bool(row["target_met"]) else "✘ Target not met"
+
+
 def dot_text(row: pd.Series) -> tuple[str, str]:
     """(glyph and label, the change and its interval or the reason) for a direction of travel."""
     glyph, label = fmt.DOT_TEXT[row["dot"]]
+    change = fmt.describe_change(row["dot_change"], row["dot_low"], row["dot_high"], row["dot_unit"])
     if row["dot"] == "not_compared":
-        return f"{glyph} {label}", str(row["dot_reason"] or "")
+        # the raw change is printed even when it is not tested (overlapping periods)
+        raw = fmt.raw_change(row["current_value"], row["previous_value"], row["display_format"]) \
+            if not fmt.is_missing(row["dot_change"]) else ""
+        return f"{glyph} {label}", "; ".join(t for t in (str(row["dot_reason"] or ""), raw and f"change {raw}") if t)
     text = f"{glyph} {label}" + (" (indicative)" if row["dot_indicative"] else "")
-    return text, fmt.describe_change(row["dot_change"], row["dot_low"], row["dot_high"], row["dot_unit"])
+    return text, "; ".join(t for t in (change, str(row["dot_reason"] or "")) if t)
 
 
 def figure_text(row: pd.Series, which: str) -> tuple[str, str]:
@@ -66,7 +78,8 @@ def figure_text(row: pd.Series, which: str) -> tuple[str, str]:
     period = row[f"{which}_period"]
     if fmt.is_missing(value):
         note = row["current_note"] if which == "current" else ""
-        return (escape(str(note or "No figure")), "")
+        missing = row.get("missing_reason", "") if which == "current" else ""
+        return (escape(str(note or "No figure")), escape(str(missing or "")))
     headline = fmt.format_value(value, row["display_format"])
     details = []
     if row["kind"] == "proportion" and not fmt.is_missing(denominator):
@@ -120,7 +133,8 @@ def legend_html() -> str:
     """The key to the glyphs, words and colours."""
     rating = _legend_rows(fmt.RATING_TEXT, first_word=True, items=[
         ("better", "performing significantly better than the benchmark (national average or local target)"),
-        ("similar", "not significantly different from the benchmark"),
+        ("similar", "not significantly different from the benchmark (for volumes, within 5% of it); whether a "
+                    "target was met is shown separately"),
         ("worse", "performing significantly below the benchmark"),
     ])
     dot = _legend_rows(fmt.DOT_TEXT, first_word=False, items=[
@@ -154,7 +168,7 @@ def dashboard_html(
             if note not in footnotes:
                 footnotes.append(note)
             numbers.append(str(footnotes.index(note) + 1))
-        return f"<sup>{','.join(numbers)}</sup>"
+        return f"<sup>{','.join(sorted(set(numbers), key=int))}</sup>"
 
     head = "".join(
         f'<th style="width:{w}">{escape(name.format(this_year=this_year_label, last_year=last_year_label))}</th>'
@@ -182,6 +196,7 @@ def dashboard_html(
 def _row_html(row: pd.Series, series: pd.DataFrame | None, marker) -> str:
     measure = escape(row["framework"] + (f" {row['code']}" if row["code"] else ""))
     rating_label, rating_detail = rating_text(row)
+    target = target_status(row)
     bench_value, bench_label = benchmark_text(row)
     dot_label, dot_detail = dot_text(row)
     now_value, now_detail = figure_text(row, "current")
@@ -189,6 +204,7 @@ def _row_html(row: pd.Series, series: pd.DataFrame | None, marker) -> str:
     rating_cell = (
         (f"<b>{escape(bench_value)}</b><br>" if bench_value else "")
         + f'<span class="small">{escape(bench_label)}</span><br>'
+        + (f"<b>{escape(target)}</b><br>" if target else "")
         + _verdict_html(row["rating"], rating_label, bool(row["rating_indicative"]))
         + (f'<div class="small">{escape(rating_detail)}</div>' if rating_detail else "")
     )
@@ -211,7 +227,7 @@ def _row_html(row: pd.Series, series: pd.DataFrame | None, marker) -> str:
 
 def activity_html(table: pd.DataFrame) -> str:
     """Activity figures (information only): this period, the comparison period and the change."""
-    head = ("<tr><th>Activity</th><th>This period</th><th>Compared with</th><th>Change</th></tr>")
+    head = ("<tr><th>Activity</th><th>Latest figure</th><th>Compared with</th><th>Change</th></tr>")
     body = []
     for _, row in table.iterrows():
         now_value, now_detail = figure_text(row, "current")

@@ -36,6 +36,35 @@ class QuarterlyReport:
     counts: dict[str, dict[str, int]]
     national_files: pd.DataFrame | None = None
     activity: pd.DataFrame | None = None
+    activity_all: pd.DataFrame | None = None
+
+    @property
+    def title(self) -> str:
+        """The report's heading: quarter 4 is the year end."""
+        period = self.context.period
+        when = "year end" if period.quarter == 4 else f"quarter {period.quarter}"
+        return f"{self.context.department} performance {period.year.label}: {when}"
+
+    @property
+    def period_label(self) -> str:
+        """"Quarter 3 2025/26 (April to December 2025)", or "Year end 2025/26 (April 2025 to March 2026)"."""
+        period = self.context.period
+        if period.quarter == 4:
+            return f"Year end {period.year.label} (April {period.year.start.year} to March {period.end.year})"
+        return period.label
+
+    def missing_figures(self) -> pd.DataFrame:
+        """Appendix rows with no figure for the report's period, with the reason."""
+        table = self.table
+        return table.loc[table["missing_reason"] != "", ["metric_id", "description", "missing_reason"]]
+
+    def missing_activity(self) -> pd.DataFrame:
+        """Activity figures with no figure for the quarter (not shown in the activity table)."""
+        every = self.activity_all
+        if every is None:
+            return pd.DataFrame(columns=["metric_id", "description"])
+        shown = set(self.activity["metric_id"]) if self.activity is not None else set()
+        return every.loc[~every["metric_id"].isin(shown), ["metric_id", "description"]]
 
     @property
     def this_year_label(self) -> str:
@@ -96,14 +125,17 @@ def build_quarterly_report(
     table = suppress_small_counts(build_dashboard(context))
     metrics = inputs.metrics.sort_values("display_order")
     series = {m["metric_id"]: annual_series(context, m) for _, m in metrics[metrics["appendix"]].iterrows()}
+    every_activity = suppress_small_counts(build_dashboard(context, appendix=False))
     return QuarterlyReport(context, table, series, summary_counts(table),
-                           None if national is None else national.files, activity_table(context))
+                           None if national is None else national.files, activity_table(context, every_activity),
+                           every_activity)
 
 
-def activity_table(context: ReportContext) -> pd.DataFrame:
+def activity_table(context: ReportContext, table: pd.DataFrame | None = None) -> pd.DataFrame:
     """Activity figures (information only) for periods ending in the report's quarter, and the
     latest whole-year figures; figures from earlier quarters are left to their own reports."""
-    table = suppress_small_counts(build_dashboard(context, appendix=False))
+    if table is None:
+        table = suppress_small_counts(build_dashboard(context, appendix=False))
     quarter_start = context.period.year.quarter_start(context.period.quarter)
     current = table["current_value"].notna() & (
         (table["period_basis"] == "financial_year")

@@ -22,7 +22,8 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from ..methods.rules import KINDS, POLARITIES
+from ..methods.comparability import DOT_COMPARATORS
+from ..methods.rules import BAND_POLARITIES, KINDS, POLARITIES
 
 PERIOD_BASES = (
     "financial_ytd",
@@ -90,6 +91,11 @@ TABLES: dict[str, list[Column]] = {
         _c("footnote", "text", False),
         _c("display_order", "integer"),
         _c("appendix", "bool", description="true for the rows of Appendix A, false for activity figures"),
+        _c("materiality", "number", False, description="smallest change of a volume that counts, e.g. 0.05"),
+        _c("band_polarity", "choice", False, choices=BAND_POLARITIES, description="how a target band is read"),
+        _c("dot_comparator", "choice", False, choices=DOT_COMPARATORS, description="what a change is measured against"),
+        _c("footnote_from", "date", False, description="the footnote applies to figures ending from this date"),
+        _c("footnote_until", "date", False, description="the footnote applies to figures ending up to this date"),
     ],
     "observations.csv": [
         _c("council_code", "text", description="ONS code such as E10000018"),
@@ -153,6 +159,7 @@ TABLES: dict[str, list[Column]] = {
         _c("cut_off", "date", description="the last date of publication the report may use"),
         _c("committee_date", "date"),
         _c("paper", "text", False),
+        _c("required", "text", False, description="figures the report must have: all, or metric_ids separated by ;"),
     ],
     "benchmark_figures.csv": [
         _c("council_code", "text"),

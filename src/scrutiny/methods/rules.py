@@ -11,7 +11,7 @@ to a stated tolerance and are labelled "indicative".
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from . import stats
 
@@ -19,6 +19,8 @@ from . import stats
 KINDS = ("proportion", "survey_pct", "rate", "count")
 #: Polarities: higher is better, lower is better, a target band, or information only.
 POLARITIES = ("high", "low", "band", "info")
+#: How a target band is read when a figure lies wholly outside it (section 8.7).
+BAND_POLARITIES = ("band_optimal", "high_is_good", "low_is_good")
 
 #: Fallback tolerances when precision is unknown (section 8.8): absolute for percentages
 #: (percentage points), relative for rates and counts.
@@ -59,6 +61,10 @@ class MetricRule:
             raise ValueError(f"unknown metric kind {self.kind!r}; expected one of {KINDS}")
         if self.polarity not in POLARITIES:
             raise ValueError(f"unknown polarity {self.polarity!r}; expected one of {POLARITIES}")
+        if self.band_polarity not in BAND_POLARITIES:
+            raise ValueError(f"unknown band polarity {self.band_polarity!r}; expected one of {BAND_POLARITIES}")
+        if not 0 <= self.materiality < 1:
+            raise ValueError(f"materiality must be a fraction such as 0.05, got {self.materiality!r}")
 
     @property
     def fallback_tolerance(self) -> float:
@@ -118,10 +124,25 @@ def point_value(figure: Figure, rule: MetricRule) -> float | None:
     return figure.value if _present(figure.value) else None
 
 
+COUNT_DERIVED = "count derived from rate and population"
+POPULATION_IMPLIED = "population implied from count and rate"
+DENOMINATOR_IMPUTED = "denominator imputed from the other period"
+
+
+def derived_count(figure: Figure, rule: MetricRule) -> tuple[float | None, str]:
+    """A rate's event count: given, or x = round(R * N / M) from the rate and population (8.5,
+    flagged "count derived")."""
+    if _present(figure.numerator):
+        return float(figure.numerator), ""
+    if _present(figure.value) and _present(figure.denominator):
+        return float(round(figure.value * figure.denominator / rule.multiplier)), COUNT_DERIVED
+    return None, ""
+
+
 def event_count(figure: Figure, rule: MetricRule) -> float | None:
-    """The event count behind a rate or a Poisson count, if it is known."""
+    """The event count behind a rate (given or derived) or a Poisson count, if it is known."""
     if rule.kind == "rate":
-        return figure.numerator if _present(figure.numerator) else None
+        return derived_count(figure, rule)[0]
     if rule.kind == "count":
         return figure.value if _present(figure.value) else None
     return None
@@ -133,7 +154,7 @@ def exposure(figure: Figure, rule: MetricRule) -> tuple[float | None, str]:
         return float(figure.denominator), ""
     count = event_count(figure, rule)
     if count is not None and _present(figure.value) and figure.value > 0:
-        return count * rule.multiplier / figure.value, "population implied from count and rate"
+        return count * rule.multiplier / figure.value, POPULATION_IMPLIED
     return None, ""
 
 
@@ -204,23 +225,34 @@ def rate_against(
     operator: str | None = None,
     band: tuple[float, float] | None = None,
     confidence: float = 0.95,
+    previous: Figure | None = None,
 ) -> Rating:
     """Rate a figure against a benchmark value (section 1.2, 8.3-8.7).
 
     ``is_target`` adds the plain "target met" flag on the point value; ``band`` rates against a
-    target band [L, U] instead of a single value.
+    target band [L, U] instead of a single value. ``previous`` (the comparison period's figure)
+    lends its denominator to a proportion published without one (8.3, flagged).
     """
+    notes: list[str] = []
+    if (rule.kind == "proportion" and previous is not None and not _present(figure.denominator)
+            and _present(figure.value) and _present(previous.denominator)):
+        n = previous.denominator
+        figure = Figure(figure.value, figure.value / 100 * n, n, figure.margin_of_error, figure.respondents)
+        notes.append(DENOMINATOR_IMPUTED)
+    if rule.kind == "rate":
+        note = derived_count(figure, rule)[1] or exposure(figure, rule)[1]
+        if note:
+            notes.append(note)
     if rule.polarity == "info":
         return Rating("not_compared", reason="information only")
     value = point_value(figure, rule)
     if value is None:
         return Rating("not_compared", reason="no figure for this period")
     if band is not None:
-        return _rate_against_band(figure, rule, value, band, confidence)
+        return replace(_rate_against_band(figure, rule, value, band, confidence), notes=tuple(notes))
     if benchmark is None or (isinstance(benchmark, float) and math.isnan(benchmark)):
         return Rating("not_compared", reason="no benchmark published")
     met = target_met(value, benchmark, rule.polarity, operator) if is_target else None
-    notes: list[str] = []
 
     if rule.kind == "count" and not rule.poisson:
         gap = (value - benchmark) / benchmark
@@ -297,7 +329,7 @@ def direction_of_travel(
         n1, n0 = now.denominator, before.denominator
         if _present(n1) or _present(n0):
             if not _present(n1) or not _present(n0):
-                notes.append("denominator imputed from the other period")
+                notes.append(DENOMINATOR_IMPUTED)
                 n1 = n1 if _present(n1) else n0
                 n0 = n0 if _present(n0) else n1
             diff = stats.newcombe_difference(v1 / 100 * n1, n1, v0 / 100 * n0, n0, confidence)
@@ -324,11 +356,11 @@ def direction_of_travel(
             basis, (change, low, high, p, significant) = "tolerance_band", _tolerance_change(v1, v0, rule)
             indicative = True
     elif rule.kind == "rate":
-        x1, x0 = event_count(now, rule), event_count(before, rule)
+        (x1, derived1), (x0, derived0) = derived_count(now, rule), derived_count(before, rule)
         e1, note1 = exposure(now, rule)
         e0, note0 = exposure(before, rule)
         if None not in (x1, x0, e1, e0):
-            notes.extend(n for n in {note1, note0} if n)
+            notes.extend(dict.fromkeys(n for n in (derived1, derived0, note1, note0) if n))
             diff = stats.exact_conditional_rate_test(x1, e1, x0, e0, confidence)
             basis, unit = "poisson_exact_conditional", "ratio"
             change, low, high, p = diff.change, diff.low, diff.high, diff.p_value
@@ -353,14 +385,16 @@ def direction_of_travel(
 
     if not significant:
         verdict = "no_significant_change"
-    elif rule.polarity == "band" and band is not None:
+    elif rule.polarity == "band" and band is not None and rule.band_polarity == "band_optimal":
         d1, d0 = _band_distance(v1, band), _band_distance(v0, band)
         verdict = "no_significant_change" if d1 == d0 else ("improved" if d1 < d0 else "worsened")
     else:
         up = v1 > v0
-        if rule.polarity == "high":
+        polarity = {"high_is_good": "high", "low_is_good": "low"}.get(rule.band_polarity, rule.polarity) \
+            if rule.polarity == "band" else rule.polarity
+        if polarity == "high":
             verdict = "improved" if up else "worsened"
-        elif rule.polarity == "low":
+        elif polarity == "low":
             verdict = "worsened" if up else "improved"
         else:
             verdict = "increased" if up else "decreased"

@@ -16,6 +16,8 @@ import pandas as pd
 
 CHI2_998 = 9.549536
 POINTS = 5
+#: What the trend column says with fewer than five valid points or no test for the kind (F20).
+CANNOT_BE_CALCULATED = "Cannot be calculated"
 
 
 def _weighted_slope(values: np.ndarray, weights: np.ndarray, times: np.ndarray) -> tuple[float, float]:
@@ -77,22 +79,25 @@ def trend_label(chi2: float, direction: float, slopes: list[float], polarity: st
 
 
 def five_point_trend(series: pd.DataFrame, metric: pd.Series) -> str:
-    """The trend label for a metric's annual series, or "" when it cannot be calculated.
+    """The trend label for a metric's annual series, or "Cannot be calculated" (fewer than five
+    valid points, or a kind without a five-point test).
 
     ``series`` has columns ``council``, ``numerator``, ``denominator`` and ``margin_of_error`` in
     year order (see :func:`scrutiny.dashboard.annual_series`).
     """
+    if series.empty:
+        return CANNOT_BE_CALCULATED
     valid = series[series["council"].notna()]
     if metric["kind"] == "proportion":
         valid = valid[valid["numerator"].notna() & valid["denominator"].notna()].tail(POINTS)
         if len(valid) < POINTS:
-            return ""
+            return CANNOT_BE_CALCULATED
         chi2, direction, slopes = proportion_trend(valid["numerator"], valid["denominator"])
         return trend_label(chi2, direction, slopes, metric["polarity"])
     if metric["kind"] == "survey_pct":
         valid = valid[valid["margin_of_error"].notna()].tail(POINTS)
         if len(valid) < POINTS:
-            return ""
+            return CANNOT_BE_CALCULATED
         chi2, slope, slopes = value_trend(valid["council"], valid["margin_of_error"] / 1.959964)
         return trend_label(chi2, float(np.sign(slope)), slopes, metric["polarity"])
-    return ""
+    return CANNOT_BE_CALCULATED

@@ -61,8 +61,9 @@ def out_of(numerator: float | None, denominator: float | None) -> str:
 
 def signed(value: float, decimals: int = 1, suffix: str = "") -> str:
     """A number with an explicit sign, using a true minus sign."""
-    text = f"{abs(value):,.{decimals}f}{suffix}"
-    return ("+" if value > 0 else "−" if value < 0 else "±") + text
+    rounded = round(value, decimals)  # the sign of what is printed: -0.02 is "±0.0", not "−0.0"
+    text = f"{abs(rounded):,.{decimals}f}{suffix}"
+    return ("+" if rounded > 0 else "−" if rounded < 0 else "±") + text
 
 
 def describe_change(change: float | None, low: float | None, high: float | None, unit: str) -> str:
@@ -80,3 +81,46 @@ def describe_change(change: float | None, low: float | None, high: float | None,
             text += f" (95% CI {low:.2f} to {high:.2f})"
         return text
     return signed(change * 100, 1, "%")
+
+
+def similar_means(basis: str, materiality: float, tolerance: float, kind: str, is_target: bool) -> str:
+    """What "similar" means for a rating basis, in words a committee member can check."""
+    against = "the target" if is_target else "the benchmark"
+    if basis == "materiality":
+        return f"within {materiality:.0%} of {against}"
+    if basis == "tolerance_band":
+        band = f"{tolerance:.0%}" if kind in ("rate", "count") else f"{tolerance:g} percentage points"
+        return f"within {band} of {against}"
+    return f"{against} lies within the 95% confidence interval"
+
+
+def published_count(value: float | None, display_format: str) -> str:
+    """A count in a sentence with the precision it was published with: a figure printed as
+    thousands to one decimal (a multiple of 100) stays "2,584.4k"; an exact count is written out."""
+    if is_missing(value):
+        return ""
+    if display_format == "thousands1" and value % 100 == 0:
+        return format_value(value, display_format)
+    return format_count(value)
+
+
+def raw_change(now: float | None, before: float | None, display_format: str) -> str:
+    """The plain difference between two published figures, printed beside a change that was not
+    tested (e.g. "−5.5 pp", "−5.1 per 100k", "+3.0%"), or "" if either is missing."""
+    if is_missing(now) or is_missing(before):
+        return ""
+    if display_format in ("pct1", "pct2"):
+        return signed(now - before, 1, " pp")
+    if display_format == "rate1":
+        return signed(now - before, 1, " per 100k")
+    if before:
+        return signed((now - before) / before * 100, 1, "%")
+    return ""
+
+
+def indicative_note(kind: str, tolerance: float) -> str:
+    """Why a comparison is indicative (8.11), e.g. "no denominator; ±3 pp tolerance used"."""
+    missing = {"proportion": "no denominator", "survey_pct": "no sample size or margin of error",
+               "rate": "no count or population"}.get(kind, "no precision published")
+    band = f"±{tolerance:.0%}" if kind in ("rate", "count") else f"±{tolerance:g} pp"
+    return f"{missing}; {band} tolerance used"

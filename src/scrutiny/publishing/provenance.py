@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 #: Bump when a rule changes in a way that can change a verdict.
-METHOD_VERSION = "1.0"
+METHOD_VERSION = "1.1"
 
 METHOD_RULES = [
     "Ratings compare the 95% confidence interval of the council's figure with the benchmark's point "
@@ -26,12 +26,18 @@ METHOD_RULES = [
     "visits and loans, which have no sampling error.",
     "Without the precision needed, comparisons use a stated tolerance and are marked 'indicative': "
     "±3 percentage points for proportions, ±5 points for survey results, ±10% for rates.",
-    "Direction of travel is not compared across a series break (a new data source or counting "
-    "method), for overlapping periods, for part-year against full-year figures, or for forecasts.",
+    "Direction of travel compares the same period last year (surveys: the previous wave of the same "
+    "survey; positions at a date: the position at the end of last year). It is not compared across a "
+    "series break (a new data source or counting method), for part-year against full-year figures, or "
+    "for forecasts. Overlapping twelve-month windows are tested as if independent, which is "
+    "conservative because they share people: a significant change is reported with the overlap "
+    "stated; otherwise 'not compared (overlapping periods)'. The raw change is always printed.",
     "The benchmark is the latest national average published by the report's cut-off date, or the "
     "local target or milestone for the period; local targets also show whether the point value met it.",
     "Past trend: council against England by financial year; the five-point trend test (99.8%) where "
-    "five years with intervals exist.",
+    "five years with intervals exist, otherwise 'Cannot be calculated'.",
+    "A rating against a local target states separately whether the target was met; for volumes "
+    "'similar' means within 5% of the target.",
     "Counts below 5 are suppressed ([c]) as in the published statistics. Client level data are not "
     "samples: intervals describe random variation in the underlying process.",
     "About 1 in 20 comparisons of unchanged performance will appear significant by chance at 95%.",
@@ -82,7 +88,7 @@ def provenance_html(inputs, parameters: dict, cut_off, used_sources: set[str], n
     return (
         "<style>.provenance{border-collapse:collapse;font-size:8pt;margin-bottom:8px}"
         ".provenance td,.provenance th{border:1px solid #9aa5b1 !important;padding:2px 4px !important;text-align:left !important;vertical-align:top !important}"
-        ".provenance td:nth-child(2){word-break:break-all}</style>"
+        ".provenance td{overflow-wrap:anywhere}</style>"
         f"<p>Figures published after the cut-off date of <b>{cut_off:%d %B %Y}</b> are not used.</p>"
         "<h4>Parameters</h4>" + _table(params)
         + "<h4>Input files</h4>" + _table(inputs.files)
@@ -95,12 +101,17 @@ def provenance_html(inputs, parameters: dict, cut_off, used_sources: set[str], n
     )
 
 
-def used_source_ids(table: pd.DataFrame, inputs) -> set[str]:
-    """Source ids behind the figures and benchmarks a dashboard shows."""
+def used_source_ids(table: pd.DataFrame, inputs, cut_off=None) -> set[str]:
+    """Source ids behind the figures and benchmarks a dashboard shows; with ``cut_off``, only the
+    national averages and targets known by then, and only sources published by then."""
     used = set(table["current_source"].dropna()) | set(table["previous_source"].dropna())
-    used |= set(inputs.national_averages["source"]) & set(inputs.sources["source_id"])
-    used |= set(inputs.targets["source"])
-    return {s for s in used if s in set(inputs.sources["source_id"])}
+    averages, targets = inputs.national_averages, inputs.targets
+    if cut_off is not None:
+        averages = averages[averages["published"] <= cut_off]
+        targets = targets[targets["as_of"] <= cut_off]
+    used |= set(averages["source"]) | set(targets["source"])
+    known = sources_published_by(inputs, cut_off) if cut_off is not None else set(inputs.sources["source_id"])
+    return {s for s in used if s in known}
 
 
 def sources_published_by(inputs, cut_off) -> set[str]:
