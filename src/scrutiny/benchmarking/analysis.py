@@ -39,8 +39,20 @@ def quartile(rank: int, n: int) -> int | None:
     return math.ceil(4 * int(rank) / n)
 
 
-def precise_value(rows: pd.DataFrame, multiplier: float) -> pd.Series:
-    """x/n times the multiplier where both are known (ranking on unrounded values), else the outcome."""
+def counts_rounded(measure: pd.Series) -> bool:
+    """Whether DHSC rounds the councils' counts of this measure (``counts_rounded_to`` in the catalogue)."""
+    rounded = measure.get("counts_rounded_to")
+    return rounded is not None and not pd.isna(rounded)
+
+
+def precise_value(rows: pd.DataFrame, multiplier: float, rounded_counts: bool = False) -> pd.Series:
+    """The value to rank on: x/n times the multiplier where both are known and exact, else the outcome.
+
+    Where DHSC rounds the counts (4B: to the nearest 5) x/n is less precise than the published
+    outcome, so the outcome is used (statistical-methods.md 7.1: rank on the most precise value).
+    """
+    if rounded_counts:
+        return rows["outcome"]
     ratio = rows["numerator"] / rows["denominator"] * multiplier
     usable = rows["numerator"].notna() & rows["denominator"].notna() & (rows["denominator"] > 0)
     return ratio.where(usable, rows["outcome"])
@@ -60,6 +72,18 @@ def figure_of(row: pd.Series | None) -> Figure:
         return Figure(None)
     values = {k: (None if pd.isna(row[k]) else float(row[k])) for k in NUMERIC}
     return Figure(values["outcome"], values["numerator"], values["denominator"], values["margin_of_error"], values["respondents"])
+
+
+def on_published_outcome(row: pd.Series, multiplier: float) -> pd.Series:
+    """A row whose numerator is re-derived from the published outcome (for rounded counts).
+
+    The interval is then centred on the published value, with the (rounded) denominator as its
+    size: rounding a denominator of hundreds to 5 barely changes the interval's width.
+    """
+    row = row.copy()
+    if not pd.isna(row["outcome"]) and not pd.isna(row["denominator"]):
+        row["numerator"] = float(row["outcome"]) / multiplier * float(row["denominator"])
+    return row
 
 
 def previous_year(year: str) -> str:
@@ -113,8 +137,13 @@ def benchmark(
         measure = measures.loc[code]
         rule = rule_of(measure)
         these = councils[councils["measure"] == code].set_index("ons_code")
+        printed = these  # the counts as DHSC prints them (rounded for some measures)
         valid = these[these["outcome"].notna()].copy()
-        valid["value"] = precise_value(valid, float(measure["multiplier"]))
+        rounded = counts_rounded(measure)
+        if rounded:
+            these = these.apply(on_published_outcome, axis=1, multiplier=float(measure["multiplier"]))
+            valid = these[these["outcome"].notna()].copy()
+        valid["value"] = precise_value(valid, float(measure["multiplier"]), rounded)
         valid["score"] = score(valid["value"], measure["polarity"])
         valid["rank_all"] = competition_rank(valid["score"])
         in_group = valid[valid.index.isin(group_codes)].copy()
@@ -146,7 +175,8 @@ def benchmark(
 
         before = tidy[(tidy["measure"] == code) & (tidy["year"] == previous_year(year)) & (tidy["ons_code"] == council)]
         if has_value and not before.empty and before["outcome"].notna().any():
-            direction = direction_of_travel(figure, figure_of(before.iloc[0]), rule, confidence=confidence)
+            previous = on_published_outcome(before.iloc[0], rule.multiplier) if rounded else before.iloc[0]
+            direction = direction_of_travel(figure, figure_of(previous), rule, confidence=confidence)
             previous_value = float(before["outcome"].iloc[0])
         else:
             direction, previous_value = None, None
@@ -157,10 +187,11 @@ def benchmark(
             "polarity": measure["polarity"],
             "display_format": measure["display_format"],
             "value": float(mine["outcome"]) if has_value else None,
-            "numerator": None if not has_value or pd.isna(mine["numerator"]) else float(mine["numerator"]),
-            "denominator": None if not has_value or pd.isna(mine["denominator"]) else float(mine["denominator"]),
+            "numerator": None if not has_value or pd.isna(printed.loc[council, "numerator"]) else float(printed.loc[council, "numerator"]),
+            "denominator": None if not has_value or pd.isna(printed.loc[council, "denominator"]) else float(printed.loc[council, "denominator"]),
             "margin_of_error": None if not has_value or pd.isna(mine["margin_of_error"]) else float(mine["margin_of_error"]),
             "marker": "" if mine is None else mine["marker"],
+            "counts_rounded_to": float(measure["counts_rounded_to"]) if rounded else None,
             "england": england_value,
             "region": region_value,
             "group_average": group_average,
