@@ -71,3 +71,12 @@ bench: notebooks ## time make q3 from clean, a no-op re-run and the empty-notebo
 
 clean-reports: ## delete built reports (inputs are untouched)
 	rm -rf $(REPORTS)/*/ build/failed
+
+# Benchmarking for any of the 153 councils with adult social services responsibilities, into
+# reports/<FY>/q<Q>/<council>/: e.g. make benchmarking COUNCIL=E10000007 COMPARATOR=county_councils
+# (comparators: nearest_neighbours, county_councils, region, all_councils). Needs make data.
+Q ?= 3
+COMPARATOR ?= nearest_neighbours
+.PHONY: benchmarking
+benchmarking: notebooks/benchmarking.ipynb ## benchmarking for any council: make benchmarking COUNCIL=E10000007 COMPARATOR=county_councils Q=3
+	$(PYTHON) -m scrutiny.publishing.build report $< --financial-year $(FY) --quarter $(Q) --council $(COUNCIL) --comparator $(COMPARATOR) --data $(DATA) --out $(REPORTS)/$(FY)/q$(Q)/$(COUNCIL)

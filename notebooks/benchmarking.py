@@ -39,11 +39,7 @@ context = report.context
 written = br.write_benchmarking_tables(report, resolve(output_dir)) if output_dir else []
 
 # %%
-display(Markdown(
-    f"# National performance benchmarking {report.year_label}\n\n"
-    f"**{report.council_name}** · Adult Social Care Outcomes Framework (ASCOF) measures against England, "
-    f"the region and the {report.group_label} · for the {context.committee}, {context.committee_date:%d %B %Y}"
-))
+display(Markdown(br.heading_markdown(report)))
 display(Markdown(br.availability_note(report)))
 
 # %% [markdown]
@@ -123,6 +119,6 @@ display(HTML(provenance.provenance_html(
      "comparator": comparator, "quadrant_group": quadrant_group, "second_measure": second_measure,
      "data_dir": data_dir},
     context.cut_off,
-    provenance.sources_published_by(context.inputs, context.cut_off),
+    br.sources_used(report),
     None if report.national is None else report.national.files,
 )))

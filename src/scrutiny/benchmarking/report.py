@@ -4,6 +4,13 @@ With the national ASCOF tables loaded (``make data``) and published by the repor
 the report benchmarks every ASCOF measure against England, the region and the chosen comparator
 group. Without them it still builds from the council's own inputs (its values, England and the
 peer-group averages printed in the papers) and says which sections need ``make data``.
+
+Any of the councils in the national lookup can be benchmarked. The council whose papers are in
+``data/raw`` ("the reporting council") gets the sections drawn from its papers too; any other
+council's report names only that council (its name comes from the national lookup) and says
+which sections need the council's own papers. The quarter's cut-off date, which decides which
+national release may be used, comes from the reporting calendar in ``data/raw`` in both cases:
+national releases are the same for every council, so the calendar's date is a fair cut-off.
 """
 
 from __future__ import annotations
@@ -19,8 +26,10 @@ from .analysis import GROUP_LABELS, Benchmark, benchmark, quadrant_table, summar
 from ..context import ENGLAND, MissingInputsError, ReportContext, published_by, report_context
 from ..dashboard.builder import figure_of, metric_rule
 from ..inputs import load_inputs
-from ..inputs.national import COMPARATOR_GROUPS, comparator_group
-from ..inputs.national_data import NationalData, load_national
+from ..inputs import InputError
+from ..inputs.national import COMPARATOR_GROUPS, comparator_group, load_council_lookup
+from ..inputs.national_data import NATIONAL_DIR, NationalData, load_national, load_registry
+from ..paths import project_root
 from ..periods import FinancialYear
 from ..methods.rules import rate_against
 
@@ -32,6 +41,10 @@ NEEDS_NATIONAL = [
     "trends by year against England and the peer average",
     "average rank by theme and the performance quadrant chart",
 ]
+#: Quartiles need at least four councils (statistical-methods.md 7.2); a smaller group falls back.
+MIN_GROUP = 4
+#: The groups tried, in order, when the chosen comparator group is too small.
+FALLBACK_GROUPS = ("region", "all_councils")
 
 
 @dataclass
@@ -49,10 +62,16 @@ class BenchmarkingReport:
     council_code: str = ""
     local: pd.DataFrame = field(default_factory=pd.DataFrame)
     printed: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: Whether data/raw holds this council's own papers (else only national data is used).
+    own_council: bool = True
+    requested_comparator: str = ""
+    group_note: str = ""
 
     @property
     def council_name(self) -> str:
-        return self.bench.council_name if self.bench is not None else self.context.council_name
+        if self.own_council:
+            return self.context.council_name
+        return self.bench.council_name if self.bench is not None else self.council_code
 
     @property
     def year_label(self) -> str:
@@ -137,28 +156,28 @@ def build_benchmarking_report(
     if second_measure not in SECOND_MEASURES:
         raise ValueError(f"second_measure must be one of {', '.join(SECOND_MEASURES)}, got {second_measure!r}")
     inputs = load_inputs(data_dir)
-    # The quarter's cut-off comes from the reporting council's calendar; the council benchmarked
-    # may be any council (its own local figures are then not available).
-    own_council = council_code in inputs.councils.index
-    host = council_code if own_council else str(inputs.councils.index[0])
-    context = report_context(inputs, financial_year, quarter, host)
+    context, own_council = _context_for(inputs, financial_year, quarter, council_code)
     national, reasons = load_national(context.cut_off)
     if national is None and not own_council:
         raise MissingInputsError(
             f"council {council_code} has no local inputs and the national tables are not available: "
             + "; ".join(reasons))
     report = BenchmarkingReport(context, comparator, national, reasons, quadrant_group=quadrant_group,
-                                second_measure=second_measure, council_code=council_code)
+                                second_measure=second_measure, council_code=council_code, own_council=own_council,
+                                requested_comparator=comparator)
     if own_council:
         report.local = local_benchmarks(context)
         report.printed = printed_benchmarks(context)
     if national is None:
         return report
     year = latest_year(national.tidy)
-    group = comparator_group(comparator, council_code, national.lookup, national.neighbours)
+    comparator, group, report.group_note = usable_group(comparator, council_code, national)
+    report.comparator = comparator
     report.bench = benchmark(national.tidy, national.measures, national.lookup, council_code, year, comparator, group)
     report.trend = trend_table(national.tidy, report.bench.table, council_code, group)
     quadrant_members = comparator_group(quadrant_group, council_code, national.lookup, national.neighbours)
+    if council_code not in quadrant_members:  # e.g. a unitary council and the county councils
+        report.quadrant_group, quadrant_group, quadrant_members = report.comparator, report.comparator, group
     quadrant_bench = report.bench if quadrant_members == group else benchmark(
         national.tidy, national.measures, national.lookup, council_code, year, quadrant_group, quadrant_members)
     if second_measure == "spend_per_head" or national.deprivation is None:
@@ -167,6 +186,64 @@ def build_benchmarking_report(
     report.quadrant = quadrant_table(quadrant_bench.ranks, quadrant_bench.table, national.lookup,
                                      national.deprivation, "imd_average_score")
     return report
+
+
+def _context_for(inputs, financial_year: str, quarter: int, council_code: str) -> tuple[ReportContext, bool]:
+    """The report's context and whether data/raw holds the council's own papers.
+
+    Another council's report takes the quarter's cut-off date from the reporting calendar (see the
+    module docstring); nothing else of the reporting council's context is shown.
+    """
+    own_council = council_code in inputs.councils.index
+    host = council_code if own_council else str(inputs.councils.index[0])
+    return report_context(inputs, financial_year, quarter, host), own_council
+
+
+def usable_group(comparator: str, council_code: str, national: NationalData) -> tuple[str, list[str], str]:
+    """The comparator group to use, falling back to a larger stated group when it is too small.
+
+    A group of fewer than :data:`MIN_GROUP` councils (the City of London's nearest neighbours are
+    itself alone) would give "1 of 1" and meaningless averages, so the council's region is used
+    instead, or all councils; the returned note says so.
+    """
+    group = comparator_group(comparator, council_code, national.lookup, national.neighbours)
+    if len(group) >= MIN_GROUP:
+        return comparator, group, ""
+    for fallback in FALLBACK_GROUPS:
+        members = comparator_group(fallback, council_code, national.lookup, national.neighbours)
+        if len(members) >= MIN_GROUP:
+            note = (f"The {GROUP_LABELS.get(comparator, comparator)} has only {len(group)} council"
+                    f"{'' if len(group) == 1 else 's'}, too few to rank or average (at least {MIN_GROUP} are "
+                    f"needed), so this report compares with the {GROUP_LABELS[fallback]} instead "
+                    f"({len(members)} councils).")
+            return fallback, members, note
+    raise InputError("comparator group", [f"no comparator group of at least {MIN_GROUP} councils for {council_code}"])
+
+
+def preflight(data_dir: str | Path, financial_year: str, quarter: int, council_code: str,
+              comparator: str = "nearest_neighbours", root: Path | None = None) -> None:
+    """Check what the benchmarking notebook needs before it starts, failing with one clear line.
+
+    The council must be the reporting council of ``data_dir`` or one of the councils in the
+    national lookup (``make data``), the comparator a known group, and the quarter in the
+    reporting calendar (for its cut-off date).
+    """
+    if comparator not in COMPARATOR_GROUPS:
+        raise ValueError(f"unknown comparator {comparator!r}; expected one of {', '.join(COMPARATOR_GROUPS)}")
+    inputs = load_inputs(data_dir)
+    _, own_council = _context_for(inputs, financial_year, quarter, council_code)
+    if own_council:
+        return
+    root = root or project_root()
+    lookup_file = root / NATIONAL_DIR / load_registry(root).loc["council_lookup", "file_name"]
+    if not lookup_file.exists():
+        raise MissingInputsError(f"council {council_code} is not the reporting council of {data_dir}, and the national "
+                                 f"council lookup ({lookup_file.name}) is not loaded: run 'make data'")
+    lookup = load_council_lookup(lookup_file)
+    if council_code not in lookup.index:
+        raise ValueError(f"unknown council code {council_code!r}: not one of the {len(lookup)} councils with adult social "
+                         f"services responsibilities in {NATIONAL_DIR / lookup_file.name} (ONS codes such as "
+                         "E10000007 for Derbyshire)")
 
 
 def write_benchmarking_tables(report: BenchmarkingReport, output_dir: str | Path, stem: str = "benchmarking") -> list[Path]:
@@ -288,12 +365,36 @@ def _wrap(header: str, body: list[str]) -> str:
     return f'{STYLE}<div class="scrutiny-dash"><table><thead>{header}</thead><tbody>{"".join(body)}</tbody></table></div>'
 
 
+def heading_markdown(report: BenchmarkingReport) -> str:
+    """The report's title block: the council, and its committee and date where they are known.
+
+    Another council's report names only that council; its committee and meeting date are not
+    known here, so the cut-off date of the national data is given instead.
+    """
+    title = (f"# National performance benchmarking {report.year_label}\n\n"
+             f"**{report.council_name}** · Adult Social Care Outcomes Framework (ASCOF) measures against England, "
+             f"the region and the {report.group_label}")
+    if report.own_council:
+        return title + f" · for the {report.context.committee}, {report.context.committee_date:%d %B %Y}"
+    return (title + f" · using national data published by {report.context.cut_off:%-d %B %Y}\n\n"
+            f"This report is built from national data only: the council's own performance papers are not among "
+            "this project's inputs, so the sections drawn from them say so.")
+
+
+def counts_range(report: BenchmarkingReport) -> str:
+    """How many councils have figures: one number, or the range over the measures."""
+    counts = report.bench.table["n_all"]
+    low, high = int(counts.min()), int(counts.max())
+    return f"{high} councils" if low == high else f"{low} to {high} councils, depending on the measure"
+
+
 def availability_note(report: BenchmarkingReport) -> str:
     """Markdown saying which sections are built and, without national data, what needs `make data`."""
     if report.national is not None:
-        return (f"National ASCOF tables loaded: {report.year_label}, {int(report.bench.table['n_all'].max())} "
-                f"councils with figures; comparator group: {report.group_label} ({len(report.bench.group_codes)} councils, "
-                "the council included).")
+        note = (f"National ASCOF tables loaded: {report.year_label}, with figures for {counts_range(report)} "
+                "(each rank below gives its measure's own count); comparator group: "
+                f"{report.group_label} ({len(report.bench.group_codes)} councils, the council included).")
+        return note + (f"\n\n**Comparator group changed.** {report.group_note}" if report.group_note else "")
     reasons = "; ".join(report.national_reasons)
     needs = "\n".join(f"- {item}" for item in NEEDS_NATIONAL)
     return ("**National ASCOF tables are not available for this report**: " + reasons + ".\n\n"
@@ -400,16 +501,35 @@ def section_quadrant(report: BenchmarkingReport):
                                    "Deprivation: IMD 2019 average score (higher = more deprived)"))
 
 
+def needs_own_papers(report: BenchmarkingReport, what: str) -> str:
+    """The note for a section drawn from the council's own papers when they are not held."""
+    return (f"*{what} needs {report.council_name}'s own performance papers (the tables in data/raw); "
+            "they are not among this project's inputs, so this section is left out.*")
+
+
 def section_local(report: BenchmarkingReport):
     from IPython.display import HTML, Markdown
 
+    if not report.own_council:
+        return Markdown(needs_own_papers(report, "This section"))
     return Markdown("*No council figures.*") if report.local.empty else HTML(local_html(report))
 
 
 def section_printed(report: BenchmarkingReport):
     from IPython.display import HTML, Markdown
 
+    if not report.own_council:
+        return Markdown(needs_own_papers(report, "This section"))
     return Markdown("*No printed benchmark figures by this cut-off date.*") if report.printed.empty else HTML(printed_html(report))
+
+
+def sources_used(report: BenchmarkingReport) -> set[str]:
+    """The council papers the report draws on: none for a council whose papers are not held."""
+    from ..publishing import provenance
+
+    if not report.own_council:
+        return set()
+    return provenance.sources_published_by(report.context.inputs, report.context.cut_off)
 
 
 __all__ = [

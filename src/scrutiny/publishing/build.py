@@ -60,10 +60,17 @@ def notebook_from_script(script: Path, notebook: Path) -> None:
     os.replace(tmp, notebook)
 
 
-def preflight(data_dir: Path, financial_year: str, quarter: int, council: str) -> None:
+def preflight(data_dir: Path, financial_year: str, quarter: int, council: str, notebook: str = "",
+              comparator: str | None = None) -> None:
     """Validate inputs and quarter coverage before anything runs (fails fast, writes nothing)."""
     from ..context import report_context
     from ..inputs import load_inputs
+
+    if notebook == "benchmarking":  # any council in the national lookup, not only the reporting council
+        from ..benchmarking.report import preflight as benchmarking_preflight
+
+        benchmarking_preflight(data_dir, financial_year, quarter, council, comparator or "nearest_neighbours")
+        return
 
     inputs = load_inputs(data_dir)
     report_context(inputs, financial_year, quarter, council)
@@ -144,13 +151,15 @@ def to_pdf(html: Path, pdf: Path) -> None:
         raise BuildError(f"Chromium could not print the PDF (exit {result.returncode}): {result.stderr[-2000:]}")
 
 
-def build_report(notebook: Path, out_dir: Path, financial_year: str, quarter: int, council: str, data_dir: str) -> list[Path]:
+def build_report(notebook: Path, out_dir: Path, financial_year: str, quarter: int, council: str, data_dir: str,
+                 comparator: str | None = None) -> list[Path]:
     """Run every step into a staging folder and publish the results together."""
     root = project_root()
     name = notebook.stem
     started = time.monotonic()
     say(f"{name} {financial_year} Q{quarter}: checking inputs in {data_dir}")
-    preflight(root / data_dir if not Path(data_dir).is_absolute() else Path(data_dir), financial_year, quarter, council)
+    preflight(root / data_dir if not Path(data_dir).is_absolute() else Path(data_dir), financial_year, quarter, council,
+              name, comparator)
     out_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{name}.staging-", dir=out_dir))
     executed = staging / f"{name}.ipynb"
@@ -163,6 +172,8 @@ def build_report(notebook: Path, out_dir: Path, financial_year: str, quarter: in
             "data_dir": str(data_dir),
             "output_dir": str(staging),
         }
+        if comparator:
+            parameters["comparator"] = comparator
         try:
             execute(notebook, executed, parameters, root / "notebooks")
         except BuildError:
@@ -197,6 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     report.add_argument("--council", default="E10000018")
     report.add_argument("--data", default="data/raw")
     report.add_argument("--out", type=Path, required=True)
+    report.add_argument("--comparator", default=None, help="benchmarking comparator group (default: the notebook's)")
     convert = sub.add_parser("notebook", help="write the .ipynb of a jupytext percent script")
     convert.add_argument("script", type=Path)
     convert.add_argument("notebook", type=Path)
@@ -208,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     from ..inputs import InputError
 
     try:
-        build_report(args.notebook, args.out, args.financial_year, args.quarter, args.council, args.data)
+        build_report(args.notebook, args.out, args.financial_year, args.quarter, args.council, args.data, args.comparator)
     except (InputError, MissingInputsError, BuildError, ValueError) as err:
         say(f"FAILED: {err}")
         say("earlier reports were left as they were")
