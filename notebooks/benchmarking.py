@@ -57,7 +57,7 @@ display(br.section_summary(report))
 # ## Overview: every measure's position among all councils
 
 # %%
-display(br.section_overview(report))
+display(*br.section_overview(report))
 
 # %% [markdown]
 # ## The measures
@@ -72,13 +72,13 @@ display(br.section_measures(report))
 # ## Every council, by measure
 
 # %%
-display(br.section_all_councils(report))
+display(*br.section_all_councils(report))
 
 # %% [markdown]
 # ## Trends in the survey measures
 
 # %%
-display(br.section_trends(report))
+display(*br.section_trends(report))
 
 # %% [markdown]
 # ## Average rank by theme
@@ -94,7 +94,7 @@ display(br.section_themes(report))
 # ## Performance against deprivation
 
 # %%
-display(Markdown(report.second_note or "Quadrants split at the medians of the councils shown."))
+display(Markdown(br.quadrant_note(report)))
 display(br.section_quadrant(report))
 
 # %% [markdown]

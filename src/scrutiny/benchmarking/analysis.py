@@ -264,8 +264,18 @@ def quadrant_table(ranks: pd.DataFrame, table: pd.DataFrame, lookup: pd.DataFram
     return merged.sort_values("composite")
 
 
+#: A year's group average is shown only when at least this share of the group has a figure
+#: (in 2020-21 the survey was voluntary and most councils did not run it).
+MIN_TREND_GROUP_SHARE = 0.5
+
+
 def trend_table(tidy: pd.DataFrame, table: pd.DataFrame, council: str, group_codes: list[str]) -> pd.DataFrame:
-    """Council, England and peer average by year for the survey measures with a series."""
+    """Council, England and peer average by year for the survey measures with a series.
+
+    ``group_councils`` is how many councils each year's average is taken over; the average is
+    left empty (a gap in the chart) when fewer than :data:`MIN_TREND_GROUP_SHARE` of the group
+    have a figure, so that an average of one or two councils is not drawn as the group's line.
+    """
     survey = table.loc[table["theme"] == "Adult Social Care - Perceptions", "measure"]
     rows = tidy[tidy["measure"].isin(survey) & tidy["outcome"].notna()]
     records = []
@@ -273,16 +283,20 @@ def trend_table(tidy: pd.DataFrame, table: pd.DataFrame, council: str, group_cod
         council_rows = group[group["ons_code"] == council]
         england = group[group["level"] == "England"]
         peers = group[group["ons_code"].isin(group_codes) & (group["level"] == "Local authority")]
+        enough = len(peers) >= max(1, MIN_TREND_GROUP_SHARE * len(group_codes))
         records.append({
             "measure": code, "year": year,
             "council": council_rows["outcome"].iloc[0] if not council_rows.empty else None,
+            "council_margin_of_error": council_rows["margin_of_error"].iloc[0] if not council_rows.empty else None,
             "england": england["outcome"].iloc[0] if not england.empty else None,
-            "group_average": peers["outcome"].mean() if not peers.empty else None,
+            "group_average": peers["outcome"].mean() if enough else None,
             "group_councils": len(peers),
         })
     trend = pd.DataFrame(records)
     if trend.empty:
         return trend
+    trend[["council", "council_margin_of_error", "england", "group_average"]] = trend[
+        ["council", "council_margin_of_error", "england", "group_average"]].apply(pd.to_numeric)
     counts = trend.dropna(subset=["council"]).groupby("measure")["year"].count()
     return trend[trend["measure"].isin(counts[counts >= 2].index)].sort_values(["measure", "year"]).reset_index(drop=True)
 
@@ -324,8 +338,10 @@ def summary_sentences(bench: Benchmark, year_label: str) -> list[str]:
         "random variation (or, in the other direction, small but significant).",
     ]
     if s["bottom_quartile"]:
-        sentences.append(f"In the bottom quartile of all {int(bench.table['n_all'].max())} councils: "
-                         + "; ".join(s["bottom_quartile"]) + ".")
+        bottom = bench.table[bench.table["value"].notna() & (bench.table["quartile_all"] == 4)]
+        listed = [f"{row['measure']} {row['title']} ({row['rank_all']} of {row['n_all']})" for _, row in bottom.iterrows()]
+        sentences.append("In the bottom quartile of all councils with a figure (rank of councils with the measure, "
+                         "1 = best): " + "; ".join(listed) + ".")
     else:
         sentences.append("No measure is in the bottom quartile of all councils.")
     if s["improved"]:

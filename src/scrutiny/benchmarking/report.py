@@ -57,6 +57,7 @@ class BenchmarkingReport:
     trend: pd.DataFrame | None = None
     quadrant: pd.DataFrame | None = None
     quadrant_group: str = "county_councils"
+    requested_quadrant_group: str = "county_councils"
     second_measure: str = "deprivation"
     second_note: str = ""
     council_code: str = ""
@@ -164,7 +165,7 @@ def build_benchmarking_report(
             + "; ".join(reasons))
     report = BenchmarkingReport(context, comparator, national, reasons, quadrant_group=quadrant_group,
                                 second_measure=second_measure, council_code=council_code, own_council=own_council,
-                                requested_comparator=comparator)
+                                requested_comparator=comparator, requested_quadrant_group=quadrant_group)
     if own_council:
         report.local = local_benchmarks(context)
         report.printed = printed_benchmarks(context)
@@ -283,6 +284,33 @@ def _ordinal_rank(rank, n) -> str:
     return "" if rank is None or pd.isna(rank) else f"{int(rank)} of {int(n)}"
 
 
+def counts_note(row: pd.Series) -> str:
+    """The "n out of d" counts under a value, saying when DHSC rounded them."""
+    if not row["display_format"].startswith("pct"):
+        return ""
+    counts = fmt.out_of(row["numerator"], row["denominator"])
+    rounded = row.get("counts_rounded_to")
+    if counts and rounded is not None and not pd.isna(rounded):
+        counts += (f" counts rounded to the nearest {int(rounded)} by DHSC; ranked and tested on the published "
+                   "percentage")
+    return counts
+
+
+def unrounded_note(row: pd.Series) -> str:
+    """When the printed value and group average look equal but the verdict differs, both with more decimals."""
+    if row["vs_group"] in ("similar", "not_compared") or row["value"] is None or pd.isna(row["value"]):
+        return ""
+    if pd.isna(row["group_average"]):
+        return ""
+    if _number(row["value"], row["display_format"]) != _number(row["group_average"], row["display_format"]):
+        return ""
+    for decimals in range(2, 6):
+        council, group = f"{row['value']:,.{decimals}f}", f"{row['group_average']:,.{decimals}f}"
+        if council != group:
+            return f"unrounded: council {council}, average {group}"
+    return ""
+
+
 def measures_html(report: BenchmarkingReport) -> str:
     """The per-measure benchmarking table."""
     bench = report.bench
@@ -292,15 +320,16 @@ def measures_html(report: BenchmarkingReport) -> str:
               "<th>Against group average</th><th>Since last year</th></tr>")
     body = []
     for _, row in bench.table.iterrows():
-        counts = fmt.out_of(row["numerator"], row["denominator"]) if row["display_format"].startswith("pct") else ""
+        counts = counts_note(row)
         value = _number(row["value"], row["display_format"]) or escape(row["marker"] or "")
+        precision = unrounded_note(row)
         body.append(
             "<tr>"
             f"<td><b>{escape(row['measure'])}</b> {escape(row['title'])}</td>"
             f"<td><b>{value}</b><div class='small'>{escape(counts)}</div></td>"
             f"<td>{_number(row['england'], row['display_format'])}</td>"
             f"<td>{_number(row['region'], row['display_format'])}</td>"
-            f"<td>{_number(row['group_average'], row['display_format'])}</td>"
+            f"<td>{_number(row['group_average'], row['display_format'])}<div class='small'>{escape(precision)}</div></td>"
             f"<td>{_ordinal_rank(row['rank_group'], row['group_n'])}</td>"
             f"<td>{'' if pd.isna(row['quartile_group']) else 'Q' + str(int(row['quartile_group']))}</td>"
             f"<td>{'' if pd.isna(row['quartile_all']) else 'Q' + str(int(row['quartile_all']))}</td>"
@@ -312,16 +341,22 @@ def measures_html(report: BenchmarkingReport) -> str:
 
 def themes_html(report: BenchmarkingReport) -> str:
     """Average rank by theme and overall, with the quartile profile."""
-    header = ("<tr><th>Theme</th><th>Measures</th><th>Average rank in group</th><th>Mean normalised rank "
-              "(0 = best)</th><th>Rank of the council on it</th><th>Q1</th><th>Q2</th><th>Q3</th><th>Q4</th></tr>")
+    group = escape(report.group_label)
+    header = (f"<tr><th>Theme</th><th>Measures</th><th>Mean normalised rank within the {group} (0 = best, 1 = worst)"
+              f"</th><th>Council's position on it within the {group} (1 = best)</th><th>Average rank (1 = best; "
+              "only where every measure ranks the same number of councils)</th>"
+              "<th>Q1 (best)</th><th>Q2</th><th>Q3</th><th>Q4 (worst)</th></tr>")
     body = []
+    table = report.bench.table
     for _, row in report.bench.themes.iterrows():
-        average = "" if pd.isna(row["average_rank"]) else f"{row['average_rank']:.1f}"
+        in_theme = table if row["theme"] == "Overall" else table[table["theme"] == row["theme"]]
+        same_n = in_theme["group_n"].nunique() == 1  # statistical-methods.md 7.5
+        average = "" if pd.isna(row["average_rank"]) or not same_n else f"{row['average_rank']:.1f}"
         composite = "" if pd.isna(row["composite_score"]) else f"{row['composite_score']:.2f}"
         body.append(
             f"<tr><td>{escape(row['theme'])}</td><td>{row['measures']}</td>"
-            f"<td>{average}</td><td>{composite}</td>"
-            f"<td>{_ordinal_rank(row['composite_rank'], row['councils_ranked'])}</td>"
+            f"<td>{composite}</td><td>{_ordinal_rank(row['composite_rank'], row['councils_ranked'])}</td>"
+            f"<td>{average}</td>"
             f"<td>{row['q1']}</td><td>{row['q2']}</td><td>{row['q3']}</td><td>{row['q4']}</td></tr>"
         )
     return _wrap(header, body)
@@ -448,15 +483,15 @@ def paper_comparison(report: BenchmarkingReport) -> str:
     )
 
 
-def section_overview(report: BenchmarkingReport):
-    """The spine chart of every measure's position among all councils."""
+def section_overview(report: BenchmarkingReport) -> list:
+    """The spine charts of every measure's position among all councils, one per theme."""
     from ..publishing.charts import as_image
-    from .charts import spine_chart
+    from .charts import spine_charts
 
     if report.bench is None:
-        return _needs_data("The overview chart")
-    return as_image(spine_chart(report.bench.table, report.bench.all_councils, report.bench.council_name,
-                                report.group_label))
+        return [_needs_data("The overview chart")]
+    return [as_image(figure) for figure in spine_charts(report.bench.table, report.bench.all_councils,
+                                                         report.bench.council_name, report.group_label)]
 
 
 def section_measures(report: BenchmarkingReport):
@@ -465,24 +500,31 @@ def section_measures(report: BenchmarkingReport):
     return _needs_data("The measure table") if report.bench is None else HTML(measures_html(report))
 
 
-def section_all_councils(report: BenchmarkingReport):
+def section_all_councils(report: BenchmarkingReport) -> list:
+    """Every council's value for each measure, six measures to a page."""
     from ..publishing.charts import as_image
-    from .charts import all_councils_chart
+    from .charts import all_councils_charts
 
     if report.bench is None:
-        return _needs_data("The all-councils charts")
-    return as_image(all_councils_chart(report.bench.table, report.bench.all_councils, report.bench.council,
-                                       report.bench.council_name))
+        return [_needs_data("The all-councils charts")]
+    multipliers = dict(zip(report.national.measures["code"], report.national.measures["multiplier"], strict=True))
+    return [as_image(figure) for figure in all_councils_charts(
+        report.bench.table, report.bench.all_councils, report.bench.council, report.bench.council_name,
+        report.group_label, multipliers)]
 
 
-def section_trends(report: BenchmarkingReport):
+def section_trends(report: BenchmarkingReport) -> list:
+    """The survey measures by year against England and the group average."""
     from ..publishing.charts import as_image
-    from .charts import trend_chart
+    from .charts import trend_charts
 
     if report.bench is None or report.trend is None or report.trend.empty:
-        return _needs_data("The trend charts")
-    titles = dict(zip(report.bench.table["measure"], report.bench.table["title"], strict=True))
-    return as_image(trend_chart(report.trend, titles, report.bench.council_name, f"{report.group_label} average"))
+        return [_needs_data("The trend charts")]
+    table = report.bench.table
+    titles = dict(zip(table["measure"], table["title"], strict=True))
+    formats = dict(zip(table["measure"], table["display_format"], strict=True))
+    return [as_image(figure) for figure in trend_charts(report.trend, titles, report.bench.council_name,
+                                                        f"{report.group_label} average", formats)]
 
 
 def section_themes(report: BenchmarkingReport):
@@ -498,13 +540,44 @@ def section_quadrant(report: BenchmarkingReport):
     if report.bench is None or report.quadrant is None:
         return _needs_data("The quadrant chart")
     return as_image(quadrant_chart(report.quadrant, report.bench.council, "imd_average_score",
-                                   "Deprivation: IMD 2019 average score (higher = more deprived)"))
+                                   "Deprivation: IMD 2019 average score (higher = more deprived)",
+                                   GROUP_LABELS.get(report.quadrant_group, report.quadrant_group)))
 
 
 def needs_own_papers(report: BenchmarkingReport, what: str) -> str:
     """The note for a section drawn from the council's own papers when they are not held."""
     return (f"*{what} needs {report.council_name}'s own performance papers (the tables in data/raw); "
             "they are not among this project's inputs, so this section is left out.*")
+
+
+#: Why the quadrant uses IoD 2019 (see data/national_sources.csv).
+DEPRIVATION_VINTAGE_NOTE = (
+    "The English Indices of Deprivation 2025 were published by the Ministry of Housing, Communities and Local "
+    "Government in October 2025, before this report's cut-off date, but their upper-tier summary file is not yet "
+    "registered in data/national_sources.csv (it could not be obtained for this build), so the 2019 edition is used. "
+    "Deprivation changes slowly, but councils' positions may have moved since 2019.")
+
+
+def quadrant_note(report: BenchmarkingReport) -> str:
+    """What the quadrant shows: the performance convention, its group and the deprivation vintage."""
+    if report.bench is None or report.quadrant is None:
+        return ""
+    group = GROUP_LABELS.get(report.quadrant_group, report.quadrant_group)
+    councils = int(report.quadrant["composite"].notna().sum())
+    registry = report.national.registry.loc["deprivation"]
+    parts = [
+        f"Performance is the overall mean normalised rank, as in the theme table (0 = best), but ranked within "
+        f"the {group} ({councils} councils with enough measures); quadrants split at their medians.",
+        f"Deprivation: {registry['title']} ({registry['publisher']}, published {registry['published']}), the "
+        "average score of the council's area (higher = more deprived). " + DEPRIVATION_VINTAGE_NOTE,
+    ]
+    if report.quadrant_group != report.requested_quadrant_group:
+        parts.append(f"{report.council_name} is not one of the "
+                     f"{GROUP_LABELS.get(report.requested_quadrant_group, report.requested_quadrant_group)}, so the "
+                     f"quadrant shows the {group}.")
+    if report.second_note:
+        parts.append(report.second_note)
+    return "\n\n".join(parts)
 
 
 def section_local(report: BenchmarkingReport):
