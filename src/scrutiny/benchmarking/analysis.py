@@ -339,7 +339,7 @@ def summary_sentences(bench: Benchmark, year_label: str) -> list[str]:
     ]
     if s["bottom_quartile"]:
         bottom = bench.table[bench.table["value"].notna() & (bench.table["quartile_all"] == 4)]
-        listed = [f"{row['measure']} {row['title']} ({row['rank_all']} of {row['n_all']})" for _, row in bottom.iterrows()]
+        listed = [f"{row['measure']} {row['title']} ({int(row['rank_all'])} of {int(row['n_all'])})" for _, row in bottom.iterrows()]
         sentences.append("In the bottom quartile of all councils with a figure (rank of councils with the measure, "
                          "1 = best): " + "; ".join(listed) + ".")
     else:

@@ -103,10 +103,10 @@ def _spine_figure(rows: pd.DataFrame, all_councils: pd.DataFrame, council_label:
         group = _better_fraction(values, row["group_average"], row["polarity"])
         mine = _better_fraction(values, row["value"], row["polarity"])
         axes.plot([england, england], [y - 0.34, y + 0.34], color="black", linewidth=2)
-        axes.plot(group, y, marker="D", markerfacecolor="white", markeredgecolor="#444444", markersize=7)
+        axes.plot(group, y, marker="D", markerfacecolor="white", markeredgecolor="#444444", markersize=7, clip_on=False)
         verdict = row["vs_england"] if row["vs_england"] in VERDICT_MARKERS else "not_compared"
         axes.plot(mine, y, marker=VERDICT_MARKERS[verdict], color=VERDICT_COLOURS.get(verdict, COUNCIL_COLOUR),
-                  markersize=10, markeredgecolor="black")
+                  markersize=10, markeredgecolor="black", clip_on=False, zorder=4)
         axes.text(1.03, y, VERDICT_WORDS[verdict], va="center", fontsize=CHART_FONT, transform=axes.get_yaxis_transform())
     axes.axvline(0.5, color="#555555", linewidth=0.8, linestyle=":")
     axes.set_yticks(range(len(rows)))

@@ -260,7 +260,7 @@ def write_benchmarking_tables(report: BenchmarkingReport, output_dir: str | Path
         })
     written = []
     for suffix, frame in frames.items():
-        if frame is None:
+        if frame is None or frame.empty:  # e.g. the papers' tables for a council whose papers are not held
             continue
         path = output / f"{stem}{suffix}.csv"
         frame.to_csv(path, index=False, float_format="%.6g", date_format="%Y-%m-%d")
