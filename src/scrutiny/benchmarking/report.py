@@ -95,8 +95,23 @@ def latest_year(tidy: pd.DataFrame) -> str:
     return max(years)
 
 
-def local_benchmarks(context: ReportContext) -> pd.DataFrame:
-    """From the council's own inputs: each ASCOF metric's latest whole-year figure against England."""
+def rounded_counts_by_metric(data_dir: str | Path) -> dict[str, float]:
+    """The council metrics whose ASCOF counts DHSC rounds (``ascof_measures.csv``), and to what."""
+    path = Path(data_dir) / "ascof_measures.csv"
+    if not path.exists():
+        return {}
+    from ..inputs.national import load_measures
+
+    measures = load_measures(path)
+    rounded = measures[measures["counts_rounded_to"].notna() & (measures["metric_id"] != "")]
+    return dict(zip(rounded["metric_id"], rounded["counts_rounded_to"], strict=True))
+
+
+def local_benchmarks(context: ReportContext, rounded: dict[str, float] | None = None) -> pd.DataFrame:
+    """From the council's own inputs: each ASCOF metric's latest whole-year figure against England.
+
+    ``rounded`` maps metric ids to the base DHSC rounds their counts to, so the table can say so.
+    """
     inputs = context.inputs
     rows = []
     for _, metric in inputs.metrics.sort_values("display_order").iterrows():
@@ -122,6 +137,7 @@ def local_benchmarks(context: ReportContext) -> pd.DataFrame:
             "value": latest["value"], "numerator": latest["numerator"], "denominator": latest["denominator"],
             "england": england_value, "england_year": england_year, "vs_england": verdict.verdict, "indicative": verdict.indicative,
             "source": latest["source"],
+            "counts_rounded_to": (rounded or {}).get(metric["metric_id"]),
         })
     return pd.DataFrame(rows)
 
@@ -167,7 +183,7 @@ def build_benchmarking_report(
                                 second_measure=second_measure, council_code=council_code, own_council=own_council,
                                 requested_comparator=comparator, requested_quadrant_group=quadrant_group)
     if own_council:
-        report.local = local_benchmarks(context)
+        report.local = local_benchmarks(context, rounded_counts_by_metric(data_dir))
         report.printed = printed_benchmarks(context)
     if national is None:
         return report
@@ -362,6 +378,14 @@ def themes_html(report: BenchmarkingReport) -> str:
     return _wrap(header, body)
 
 
+def _local_counts(row: pd.Series) -> str:
+    counts = fmt.out_of(row["numerator"], row["denominator"])
+    rounded = row.get("counts_rounded_to")
+    if counts and rounded is not None and not pd.isna(rounded):
+        counts += f" counts rounded to the nearest {int(rounded)} by DHSC"
+    return counts
+
+
 def local_html(report: BenchmarkingReport) -> str:
     """The council's ASCOF figures against England, from its own inputs."""
     header = ("<tr><th>ASCOF</th><th>Measure</th><th>Year</th><th>Council</th><th>England (year)</th>"
@@ -372,7 +396,7 @@ def local_html(report: BenchmarkingReport) -> str:
         body.append(
             f"<tr><td>{escape(row['code'])}</td><td>{escape(row['description'])}</td><td>{row['year']}</td>"
             f"<td><b>{_number(row['value'], row['display_format'])}</b> "
-            f"<span class='small'>{escape(fmt.out_of(row['numerator'], row['denominator']))}</span></td>"
+            f"<span class='small'>{escape(_local_counts(row))}</span></td>"
             f"<td>{_number(row['england'], row['display_format'])} <span class='small'>{escape(row['england_year'])}</span></td>"
             f"<td>{_cell(row['vs_england'])}{note}</td></tr>"
         )
