@@ -51,6 +51,25 @@ def _chunks(items: list, size: int) -> list[list]:
     return [items[i:i + size] for i in range(0, len(items), size)] or [[]]
 
 
+#: Space for a page of panels' heading and legend, in inches.
+_HEADING_IN, _LEGEND_IN = 0.35, 0.5
+
+
+def _panel_page(panels: int, lines: int, columns: int):
+    """A figure of small multiples with only as many rows as it needs (a short last page stays short)."""
+    used = max(1, math.ceil(panels / columns))
+    height = _HEADING_IN + _LEGEND_IN + (PRINT_HEIGHT_IN - _HEADING_IN - _LEGEND_IN) * used / lines
+    figure = matplotlib.figure.Figure(figsize=(PRINT_WIDTH_IN, height))
+    return figure, figure.subplots(used, columns, squeeze=False)
+
+
+def _finish_panel_page(figure, title: str, handles: list, ncol: int) -> None:
+    height = figure.get_size_inches()[1]
+    figure.legend(handles=handles, loc="lower center", ncol=ncol, fontsize=CHART_FONT, frameon=False)
+    figure.suptitle(title, fontsize=CHART_FONT + 2, x=0.01, ha="left")
+    figure.tight_layout(rect=(0, _LEGEND_IN / height, 1, 1 - _HEADING_IN / height), h_pad=1.0)
+
+
 def _better_fraction(values: pd.Series, value: float, polarity: str) -> float:
     """Share of councils the value is at least as good as (0 = worst, 1 = best)."""
     if value is None or pd.isna(value) or values.empty:
@@ -151,8 +170,7 @@ def all_councils_charts(table: pd.DataFrame, all_councils: pd.DataFrame, council
     lines, columns = ALL_COUNCIL_PANELS
     figures = []
     for chunk in _chunks(list(rows.index), lines * columns):
-        figure = matplotlib.figure.Figure(figsize=(PRINT_WIDTH_IN, PRINT_HEIGHT_IN))
-        grid = figure.subplots(lines, columns, squeeze=False)
+        figure, grid = _panel_page(len(chunk), lines, columns)
         for slot, axes in enumerate(grid.flat):
             if slot >= len(chunk):
                 axes.set_visible(False)
@@ -166,9 +184,7 @@ def all_councils_charts(table: pd.DataFrame, all_councils: pd.DataFrame, council
             matplotlib.patches.Patch(color=OTHER_COLOUR, label="other councils"),
             matplotlib.lines.Line2D([], [], color="black", linestyle="--", label="England"),
         ]
-        figure.legend(handles=handles, loc="lower center", ncol=4, fontsize=CHART_FONT, frameon=False)
-        figure.suptitle("Every council's value, best on the left", fontsize=CHART_FONT + 2, x=0.01, ha="left")
-        figure.tight_layout(rect=(0, 0.05, 1, 0.97), h_pad=1.2)
+        _finish_panel_page(figure, "Every council's value, best on the left", handles, 4)
         figures.append(figure)
     return figures
 
@@ -201,7 +217,7 @@ def _all_councils_panel(axes, row: pd.Series, all_councils: pd.DataFrame, counci
     _tidy_axes(axes)
 
 
-TREND_PANELS = (3, 2)  # rows, columns per page
+TREND_PANELS = (2, 2)  # rows, columns per page
 
 
 def trend_charts(trend: pd.DataFrame, titles: dict[str, str], council_label: str, group_label: str,
@@ -218,8 +234,7 @@ def trend_charts(trend: pd.DataFrame, titles: dict[str, str], council_label: str
     lines, columns = TREND_PANELS
     figures = []
     for chunk in _chunks(measures, lines * columns):
-        figure = matplotlib.figure.Figure(figsize=(PRINT_WIDTH_IN, PRINT_HEIGHT_IN))
-        grid = figure.subplots(lines, columns, squeeze=False)
+        figure, grid = _panel_page(len(chunk), lines, columns)
         for slot, axes in enumerate(grid.flat):
             if slot >= len(chunk):
                 axes.set_visible(False)
@@ -252,9 +267,7 @@ def trend_charts(trend: pd.DataFrame, titles: dict[str, str], council_label: str
             matplotlib.lines.Line2D([], [], color=PEER_COLOUR, marker="D", linestyle=":",
                                     label=f"{group_label} (councils averaged, in brackets under each year)"),
         ]
-        figure.legend(handles=handles, loc="lower center", ncol=2, fontsize=CHART_FONT, frameon=False)
-        figure.suptitle("Survey measures by year (a gap: no figure that year)", fontsize=CHART_FONT + 2, x=0.01, ha="left")
-        figure.tight_layout(rect=(0, 0.08, 1, 0.97), h_pad=1.0)
+        _finish_panel_page(figure, "Survey measures by year (a gap: no figure that year)", handles, 2)
         figures.append(figure)
     return figures
 
