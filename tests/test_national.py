@@ -1,5 +1,6 @@
 """National ASCOF readers, comparator groups, ranks and the benchmarking table on the real DHSC file."""
 
+import json
 import shutil
 from datetime import date
 from pathlib import Path
@@ -332,3 +333,28 @@ def test_boundary_table_names_a_bad_date(tmp_path):
     path.write_text("old_code,new_code,effective\nE10000009,E06000059,1 April 2019\n", encoding="utf-8")
     with pytest.raises(InputError, match="column 'effective': expected dates as YYYY-MM-DD"):
         load_boundary_table(path)
+
+
+def test_recomputed_from_the_spreadsheet_unpivot_and_nn_json(leics, lookup):
+    """An independent recomputation: outcomes from the unpivoted DHSC sheet, peers straight from NN.json."""
+    oracle = pd.read_csv(REFERENCE / "derived" / "ascof_time_series_long_from_ods.csv", dtype=str)
+    oracle = oracle[(oracle["year"] == "2024 to 2025") & oracle["value_type"].isin(["outcome", "6b outcome"])
+                    & (oracle["geography_level"] == "Local authority") & oracle["value"].notna()]
+    # DHSC labels Dorset Council's 4B, 6A and 6B with the legacy county code (same CASSR code, 809)
+    oracle = oracle.assign(ons_code=oracle["ons_code"].replace({"E10000009": "E06000059"}))
+    # and gives 6A's "Cornwall and Isles of Scilly" row no ONS code
+    oracle.loc[oracle["geography_name"] == "Cornwall and Isles of Scilly", "ons_code"] = "E06000052"
+    oracle = oracle[oracle["ons_code"].isin(lookup.index)].drop_duplicates(["measure", "ons_code"])
+    peers = json.loads((REFERENCE / "oflog-communitiesuk" / "NN.json").read_text())[LEICS]
+    peers = [{"E10000023": "E06000065", "E10000027": "E06000066"}.get(code, code) for code in peers]
+    for measure, row in leics.iterrows():
+        values = oracle[oracle["measure"] == measure].set_index("ons_code")["value"].astype(float)
+        if MEASURES.loc[measure, "polarity"] == "low":
+            values = -values
+        group = values[values.index.isin(peers)]
+        assert (row["n_all"], row["group_n"]) == (len(values), len(group)), measure
+        sign = -1 if MEASURES.loc[measure, "polarity"] == "low" else 1
+        assert row["group_average"] == pytest.approx(sign * group.mean()), measure
+        if measure == "4B" or pd.isna(row["numerator"]):  # ranked on the published outcome
+            assert row["rank_all"] == 1 + (values > values[LEICS]).sum(), measure
+            assert row["rank_group"] == 1 + (group > group[LEICS]).sum(), measure
