@@ -63,7 +63,12 @@ display(*br.section_overview(report))
 # ## The measures
 #
 # Ranks are within the comparator group (1 = best for the measure's aim; tied councils share the
-# better rank); quartiles are ceil(4 × rank / councils), so Q1 is the best quarter.
+# better rank); quartiles are ceil(4 × rank / councils), so Q1 is the best quarter. Councils are
+# ranked on their unrounded value (numerator ÷ denominator) where the counts are exact, and on the
+# published value where DHSC rounds or suppresses the counts (4B's are rounded to the nearest 5, so
+# their ratio is less precise than the published percentage). Each rank gives the number of councils
+# with that measure. Where the council and the group average print alike but the verdict differs,
+# the unrounded values are shown under the average.
 
 # %%
 display(br.section_measures(report))
@@ -76,6 +81,9 @@ display(*br.section_all_councils(report))
 
 # %% [markdown]
 # ## Trends in the survey measures
+#
+# The survey was voluntary in 2020-21 and most councils did not run it, so a group average drawn
+# from fewer than half of the group is left out; the number of councils averaged is under each year.
 
 # %%
 display(*br.section_trends(report))
