@@ -327,6 +327,10 @@ def unrounded_note(row: pd.Series) -> str:
     return ""
 
 
+#: Column widths of the measure table: the measure's full name gets a quarter of the page.
+MEASURE_TABLE_WIDTHS = (24, 10, 7, 7, 9, 7, 6, 6, 8, 8, 8)
+
+
 def measures_html(report: BenchmarkingReport) -> str:
     """The per-measure benchmarking table."""
     bench = report.bench
@@ -352,7 +356,7 @@ def measures_html(report: BenchmarkingReport) -> str:
             f"<td>{_cell(row['vs_england'])}</td><td>{_cell(row['vs_group'])}</td><td>{_cell(row['change'])}</td>"
             "</tr>"
         )
-    return _wrap(header, body)
+    return _wrap(header, body, MEASURE_TABLE_WIDTHS)
 
 
 def themes_html(report: BenchmarkingReport) -> str:
@@ -418,10 +422,14 @@ def printed_html(report: BenchmarkingReport) -> str:
     return _wrap(header, body)
 
 
-def _wrap(header: str, body: list[str]) -> str:
+def _wrap(header: str, body: list[str], widths: tuple[int, ...] = ()) -> str:
+    """The house table; ``widths`` (per cent per column) give long text columns the room they need."""
     from ..publishing.html import STYLE
 
-    return f'{STYLE}<div class="scrutiny-dash"><table><thead>{header}</thead><tbody>{"".join(body)}</tbody></table></div>'
+    cols = "".join(f"<col style='width:{w}%'>" for w in widths)
+    columns = f"<colgroup>{cols}</colgroup>" if widths else ""
+    return (f'{STYLE}<div class="scrutiny-dash"><table>{columns}<thead>{header}</thead>'
+            f'<tbody>{"".join(body)}</tbody></table></div>')
 
 
 def heading_markdown(report: BenchmarkingReport) -> str:
