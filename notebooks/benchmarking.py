@@ -20,6 +20,8 @@ council_code = "E10000018"  # ONS code of the council (Leicestershire)
 comparator = "nearest_neighbours"  # nearest_neighbours, county_councils, region or all_councils
 quadrant_group = "county_councils"  # the councils in the performance quadrant chart
 second_measure = "deprivation"  # quadrant's second measure: deprivation, or spend_per_head when loaded
+committee = ""  # another council's committee, for its title (the reporting council's comes from data/raw)
+committee_date = ""  # that committee's meeting date, YYYY-MM-DD
 data_dir = "data/raw"  # the council's input tables, relative to the project root
 output_dir = ""  # where the CSV tables are written; empty writes nothing
 
@@ -33,7 +35,8 @@ from scrutiny.publishing import provenance
 from scrutiny.paths import resolve
 
 report = br.build_benchmarking_report(
-    resolve(data_dir), financial_year, quarter, council_code, comparator, quadrant_group, second_measure
+    resolve(data_dir), financial_year, quarter, council_code, comparator, quadrant_group, second_measure,
+    committee, committee_date,
 )
 context = report.context
 written = br.write_benchmarking_tables(report, resolve(output_dir)) if output_dir else []
@@ -125,6 +128,7 @@ display(HTML(provenance.provenance_html(
     context.inputs,
     {"financial_year": financial_year, "quarter": quarter, "council_code": council_code,
      "comparator": comparator, "quadrant_group": quadrant_group, "second_measure": second_measure,
+     "committee": committee, "committee_date": committee_date,
      "data_dir": data_dir},
     context.cut_off,
     br.sources_used(report),

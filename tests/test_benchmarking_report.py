@@ -48,6 +48,17 @@ def test_another_councils_report_names_only_that_council(derbyshire_report):
 
 
 @needs_national
+def test_another_councils_committee_comes_from_parameters():
+    report = br.build_benchmarking_report(RAW, "2025-26", 3, DERBYSHIRE, "county_councils",
+                                          committee="Improvement and Scrutiny Committee - People",
+                                          committee_date="2026-03-09")
+    heading = br.heading_markdown(report)
+    assert "for the Improvement and Scrutiny Committee - People, 09 March 2026" in heading
+    with pytest.raises(ValueError, match="committee_date must be a date as YYYY-MM-DD"):
+        br.build_benchmarking_report(RAW, "2025-26", 3, DERBYSHIRE, committee_date="9 March")
+
+
+@needs_national
 def test_the_reporting_councils_report_keeps_its_committee(leics_report):
     heading = br.heading_markdown(leics_report)
     assert "Leicestershire County Council" in heading

@@ -16,6 +16,7 @@ national releases are the same for every council, so the calendar's date is a fa
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from html import escape
 from pathlib import Path
 
@@ -67,6 +68,9 @@ class BenchmarkingReport:
     own_council: bool = True
     requested_comparator: str = ""
     group_note: str = ""
+    #: Another council's committee and meeting date, when given as parameters.
+    committee: str = ""
+    committee_date: str = ""
 
     @property
     def council_name(self) -> str:
@@ -164,8 +168,14 @@ def build_benchmarking_report(
     comparator: str = "nearest_neighbours",
     quadrant_group: str = "county_councils",
     second_measure: str = "deprivation",
+    committee: str = "",
+    committee_date: str = "",
 ) -> BenchmarkingReport:
-    """Load inputs and (where available) national data, and build every table of the report."""
+    """Load inputs and (where available) national data, and build every table of the report.
+
+    ``committee`` and ``committee_date`` (YYYY-MM-DD) name the meeting for a council whose papers
+    are not in ``data_dir``; the reporting council's come from its inputs.
+    """
     if comparator not in COMPARATOR_GROUPS:
         raise ValueError(f"comparator must be one of {', '.join(COMPARATOR_GROUPS)}, got {comparator!r}")
     if quadrant_group not in COMPARATOR_GROUPS:
@@ -179,9 +189,15 @@ def build_benchmarking_report(
         raise MissingInputsError(
             f"council {council_code} has no local inputs and the national tables are not available: "
             + "; ".join(reasons))
+    if committee_date:
+        try:
+            date.fromisoformat(committee_date)
+        except ValueError:
+            raise ValueError(f"committee_date must be a date as YYYY-MM-DD, got {committee_date!r}") from None
     report = BenchmarkingReport(context, comparator, national, reasons, quadrant_group=quadrant_group,
                                 second_measure=second_measure, council_code=council_code, own_council=own_council,
-                                requested_comparator=comparator, requested_quadrant_group=quadrant_group)
+                                requested_comparator=comparator, requested_quadrant_group=quadrant_group,
+                                committee=committee, committee_date=committee_date)
     if own_council:
         report.local = local_benchmarks(context, rounded_counts_by_metric(data_dir))
         report.printed = printed_benchmarks(context)
@@ -435,14 +451,17 @@ def _wrap(header: str, body: list[str], widths: tuple[int, ...] = ()) -> str:
 def heading_markdown(report: BenchmarkingReport) -> str:
     """The report's title block: the council, and its committee and date where they are known.
 
-    Another council's report names only that council; its committee and meeting date are not
-    known here, so the cut-off date of the national data is given instead.
+    Another council's report names only that council, with its committee and meeting date when
+    they are given as parameters, and the cut-off date of the national data it uses.
     """
     title = (f"# National performance benchmarking {report.year_label}\n\n"
              f"**{report.council_name}** · Adult Social Care Outcomes Framework (ASCOF) measures against England, "
              f"the region and the {report.group_label}")
     if report.own_council:
         return title + f" · for the {report.context.committee}, {report.context.committee_date:%d %B %Y}"
+    if report.committee:
+        meeting = f", {date.fromisoformat(report.committee_date):%d %B %Y}" if report.committee_date else ""
+        title += f" · for the {report.committee}{meeting}"
     return (title + f" · using national data published by {report.context.cut_off:%-d %B %Y}\n\n"
             f"This report is built from national data only: the council's own performance papers are not among "
             "this project's inputs, so the sections drawn from them say so.")
