@@ -188,3 +188,11 @@ def test_unknown_council_stops_before_the_notebook_with_one_clear_line(tmp_path)
     failures = [line for line in result.stderr.splitlines() if "FAILED" in line]
     assert len(failures) == 1 and "unknown council code 'E10009999'" in failures[0]
     assert "papermill" not in result.stderr and not (tmp_path / "out").exists()
+
+
+def test_the_deprivation_vintage_is_explained_for_the_cut_off():
+    from datetime import date
+
+    assert "newest edition published by this report's cut-off" in br.deprivation_vintage_note(date(2025, 9, 1))
+    later = br.deprivation_vintage_note(date(2026, 3, 2))
+    assert "Indices of Deprivation 2025" in later and "so the 2019 edition is used" in later

@@ -291,6 +291,7 @@ def quadrant_chart(quadrant: pd.DataFrame, council: str, second_column: str, sec
                       fontsize=CHART_FONT + 1, fontweight="bold")
     axes.axvline(data[second_column].median(), color="black", linewidth=0.7, linestyle="--")
     axes.axhline(data["composite"].median(), color="black", linewidth=0.7, linestyle="--")
+    axes.margins(x=0.08, y=0.14)  # room for the corner labels clear of the points
     axes.invert_yaxis()
     axes.set_xlabel(second_label, fontsize=CHART_FONT + 1)
     axes.set_ylabel(wrap(f"Mean normalised rank within the {group_label} (0 = best, at the top)", 45),

@@ -601,12 +601,19 @@ def needs_own_papers(report: BenchmarkingReport, what: str) -> str:
             "they are not among this project's inputs, so this section is left out.*")
 
 
-#: Why the quadrant uses IoD 2019 (see data/national_sources.csv).
-DEPRIVATION_VINTAGE_NOTE = (
-    "The English Indices of Deprivation 2025 were published by the Ministry of Housing, Communities and Local "
-    "Government in October 2025, before this report's cut-off date, but their upper-tier summary file is not yet "
-    "registered in data/national_sources.csv (it could not be obtained for this build), so the 2019 edition is used. "
-    "Deprivation changes slowly, but councils' positions may have moved since 2019.")
+#: The English Indices of Deprivation 2025 (MHCLG, 30 October 2025), not yet in data/national_sources.csv.
+NEWER_DEPRIVATION_PUBLISHED = date(2025, 10, 30)
+
+
+def deprivation_vintage_note(cut_off: date) -> str:
+    """Why the quadrant uses the registered IoD edition, given the report's cut-off date."""
+    if cut_off < NEWER_DEPRIVATION_PUBLISHED:
+        return "It is the newest edition published by this report's cut-off date."
+    return ("The English Indices of Deprivation 2025 were published by the Ministry of Housing, Communities and "
+            f"Local Government on {NEWER_DEPRIVATION_PUBLISHED:%-d %B %Y}, before this report's cut-off date, but "
+            "their upper-tier summary file is not yet registered in data/national_sources.csv (it could not be "
+            "obtained for this build), so the 2019 edition is used. Deprivation changes slowly, but councils' "
+            "positions may have moved since 2019.")
 
 
 def quadrant_note(report: BenchmarkingReport) -> str:
@@ -619,8 +626,9 @@ def quadrant_note(report: BenchmarkingReport) -> str:
     parts = [
         f"Performance is the overall mean normalised rank, as in the theme table (0 = best), but ranked within "
         f"the {group} ({councils} councils with enough measures); quadrants split at their medians.",
-        f"Deprivation: {registry['title']} ({registry['publisher']}, published {registry['published']}), the "
-        "average score of the council's area (higher = more deprived). " + DEPRIVATION_VINTAGE_NOTE,
+        f"Deprivation: {registry['title']} ({registry['publisher']}, published "
+        f"{date.fromisoformat(registry['published']):%-d %B %Y}), the average score of the council's area (higher = "
+        "more deprived). " + deprivation_vintage_note(report.context.cut_off),
     ]
     if report.quadrant_group != report.requested_quadrant_group:
         parts.append(f"{report.council_name} is not one of the "
