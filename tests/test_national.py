@@ -21,6 +21,7 @@ from scrutiny.inputs.national import (
     load_measures,
     load_nearest_neighbours,
     read_ascof_long_csv,
+    one_row_per_council,
     read_ascof_ods,
     relabel_legacy_rows,
 )
@@ -48,7 +49,7 @@ def lookup() -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def current(tidy, lookup) -> pd.DataFrame:
     """The tidy table with legacy rows given to their successors, as reports load it."""
-    return relabel_legacy_rows(tidy, BOUNDARY, lookup)
+    return one_row_per_council(relabel_legacy_rows(tidy, BOUNDARY, lookup))
 
 
 @pytest.fixture(scope="module")
@@ -358,3 +359,26 @@ def test_recomputed_from_the_spreadsheet_unpivot_and_nn_json(leics, lookup):
         if measure == "4B" or pd.isna(row["numerator"]):  # ranked on the published outcome
             assert row["rank_all"] == 1 + (values > values[LEICS]).sum(), measure
             assert row["rank_group"] == 1 + (group > group[LEICS]).sum(), measure
+
+
+def test_one_row_per_council_keeps_the_row_with_a_figure(current):
+    cornwall = current[(current["ons_code"] == "E06000052") & (current["measure"] == "6A")].set_index("year")
+    assert cornwall.loc["2023-24", "outcome"] == pytest.approx(26.7)
+    assert cornwall.loc["2024-25", "outcome"] == pytest.approx(20.2)
+    councils = current[current["level"] == "Local authority"]
+    assert not councils.duplicated(["measure", "year", "ons_code"]).any()
+
+
+@pytest.mark.parametrize("code", [
+    "E06000052", "E06000053", "E09000001",  # Cornwall's two 6A rows; Scilly and the City: groups of one
+    "E06000059", "E06000058", "E06000065", "E06000063", "E06000061",  # successors of changed councils
+])
+def test_councils_with_boundary_or_data_quirks_can_be_benchmarked(current, lookup, neighbours, code):
+    """Councils whose rows or groups are unusual, against their nearest neighbours or the fall-back."""
+    from scrutiny.benchmarking.report import MIN_GROUP
+
+    group = comparator_group("nearest_neighbours", code, lookup, neighbours)
+    if len(group) < MIN_GROUP:
+        group = comparator_group("region", code, lookup, neighbours)
+    table = bm.benchmark(current, MEASURES, lookup, code, "2024-25", "nearest_neighbours", group).table
+    assert len(table) == 20 and table["rank_group"].max() <= len(group)

@@ -327,6 +327,20 @@ def relabel_legacy_rows(tidy: pd.DataFrame, boundary: pd.DataFrame, lookup: pd.D
     return tidy.reset_index(drop=True)
 
 
+def one_row_per_council(tidy: pd.DataFrame) -> pd.DataFrame:
+    """Keep one row per council, measure and year, preferring the row that has a figure.
+
+    DHSC's 6A gives Cornwall two rows: "Cornwall" (its figure in 2023-24, [x] in 2024-25) and
+    "Cornwall and Isles of Scilly" (the reverse). Both are Cornwall's; the one with an outcome
+    is kept, and the council's own row when both have one.
+    """
+    councils = (tidy["level"] == "Local authority") & (tidy["ons_code"] != "")
+    ranked = tidy.assign(_no_value=tidy["outcome"].isna(), _not_own=tidy["la_code"] == "[z]")
+    ranked = ranked.sort_values(["_no_value", "_not_own"], kind="stable")
+    duplicate = ranked.duplicated(["measure", "year", "ons_code"], keep="first") & councils.loc[ranked.index]
+    return tidy.loc[sorted(ranked.index[~duplicate])].reset_index(drop=True)
+
+
 def current_codes(codes, changes: dict[str, list[str]]) -> list[str]:
     """Replace pre-reorganisation codes by their successors, keeping order and dropping repeats."""
     result: list[str] = []

@@ -34,6 +34,7 @@ from .national import (
     load_nearest_neighbours,
     read_ascof_ods,
     read_deprivation,
+    one_row_per_council,
     relabel_legacy_rows,
 )
 from ..paths import project_root
@@ -168,7 +169,7 @@ def load_national(cut_off: date, root: Path | None = None) -> tuple[NationalData
     lookup = load_council_lookup(national / registry.loc["council_lookup", "file_name"])
     boundary = load_boundary_table(root / "data/raw/boundary_changes.csv")
     return NationalData(
-        tidy=relabel_legacy_rows(read_tidy(root / PROCESSED), boundary, lookup),
+        tidy=one_row_per_council(relabel_legacy_rows(read_tidy(root / PROCESSED), boundary, lookup)),
         measures=load_measures(root / "data/raw/ascof_measures.csv"),
         lookup=lookup,
         neighbours=load_nearest_neighbours(national / registry.loc["nearest_neighbours", "file_name"], changes),
