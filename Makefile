@@ -79,13 +79,6 @@ q%-$(1): $(QUARTER_DIR)%$(COUNCIL_SUFFIX)/$(1).manifest.json
 endef
 $(foreach n,$(REPORT_NOTEBOOKS),$(eval $(call REPORT_RULE,$(n))))
 
-# Benchmarking reads the national tables, so it can report on any English council: e.g.
-# make benchmark-E10000007 Q=3 writes reports/2025-26/q3-E10000007/ (rebuilt every time it is asked for).
-Q ?= 3
-benchmark-%: notebooks/benchmarking.ipynb FORCE ## another council's benchmarking HTML and PDF, e.g. make benchmark-E10000007 Q=3
-	@$(BUILD) report $< --any-council --financial-year $(FY) --quarter $(Q) --council $* --data $(DATA) --out $(QUARTER_DIR)$(Q)-$*
-	@echo "Benchmarking of $* for $(FY) quarter $(Q) is in $(QUARTER_DIR)$(Q)-$*/"
-
 FORCE:
 
 test: notebooks ## all tests: unit, bad input, notebooks (papermill, nbval) and the backtests of make q1 and q3
@@ -103,3 +96,14 @@ bench: notebooks ## time make q3 from clean, a no-op re-run and the empty-notebo
 
 clean-reports: ## delete built reports (inputs are untouched)
 	rm -rf $(REPORTS)/*/ build/failed
+
+# Benchmarking for any of the 153 councils with adult social services responsibilities, from the
+# national tables (make data), into reports/<FY>/q<Q>-<council>/, rebuilt every time it is asked for:
+# make benchmarking COUNCIL=E10000007 COMPARATOR=county_councils Q=3
+# (comparators: nearest_neighbours, county_councils, region, all_councils).
+Q ?= 3
+COMPARATOR ?= nearest_neighbours
+.PHONY: benchmarking
+benchmarking: notebooks/benchmarking.ipynb ## benchmarking for any council: make benchmarking COUNCIL=E10000007 COMPARATOR=county_councils Q=3
+	@$(BUILD) report $< --any-council --financial-year $(FY) --quarter $(Q) --council $(COUNCIL) --comparator $(COMPARATOR) --data $(DATA) --out $(QUARTER_DIR)$(Q)$(COUNCIL_SUFFIX)
+	@echo "Benchmarking of $(COUNCIL) against $(COMPARATOR) for $(FY) quarter $(Q) is in $(QUARTER_DIR)$(Q)$(COUNCIL_SUFFIX)/"

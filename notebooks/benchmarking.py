@@ -20,6 +20,8 @@ council_code = "E10000018"  # ONS code of the council (Leicestershire)
 comparator = "nearest_neighbours"  # nearest_neighbours, county_councils, region or all_councils
 quadrant_group = "county_councils"  # the councils in the performance quadrant chart
 second_measure = "deprivation"  # quadrant's second measure: deprivation, or spend_per_head when loaded
+committee = ""  # another council's committee, for its title (the reporting council's comes from data/raw)
+committee_date = ""  # that committee's meeting date, YYYY-MM-DD
 data_dir = "data/raw"  # the council's input tables, relative to the project root
 output_dir = ""  # where the CSV tables are written; empty writes nothing
 
@@ -30,21 +32,17 @@ from IPython.display import HTML, Markdown, display
 
 from scrutiny.benchmarking import report as br
 from scrutiny.publishing import provenance
-from scrutiny.publishing.text import markdown_text as md
 from scrutiny.paths import resolve
 
 report = br.build_benchmarking_report(
-    resolve(data_dir), financial_year, quarter, council_code, comparator, quadrant_group, second_measure
+    resolve(data_dir), financial_year, quarter, council_code, comparator, quadrant_group, second_measure,
+    committee, committee_date,
 )
 context = report.context
 written = br.write_benchmarking_tables(report, resolve(output_dir)) if output_dir else []
 
 # %%
-display(Markdown(
-    f"# National performance benchmarking {report.year_label}\n\n"
-    f"**{md(report.council_name)}** · Adult Social Care Outcomes Framework (ASCOF) measures against England, "
-    f"the region and the {md(report.group_label)} · for the {md(context.committee)}, {context.committee_date:%d %B %Y}"
-))
+display(Markdown(br.heading_markdown(report)))
 display(Markdown(br.availability_note(report)))
 
 # %% [markdown]
@@ -62,13 +60,18 @@ display(br.section_summary(report))
 # ## Overview: every measure's position among all councils
 
 # %%
-display(br.section_overview(report))
+display(*br.section_overview(report))
 
 # %% [markdown]
 # ## The measures
 #
 # Ranks are within the comparator group (1 = best for the measure's aim; tied councils share the
-# better rank); quartiles are ceil(4 × rank / councils), so Q1 is the best quarter.
+# better rank); quartiles are ceil(4 × rank / councils), so Q1 is the best quarter. Councils are
+# ranked on their unrounded value (numerator ÷ denominator) where the counts are exact, and on the
+# published value where DHSC rounds or suppresses the counts (4B's are rounded to the nearest 5, so
+# their ratio is less precise than the published percentage). Each rank gives the number of councils
+# with that measure. Where the council and the group average print alike but the verdict differs,
+# the unrounded values are shown under the average.
 
 # %%
 display(br.section_measures(report))
@@ -77,13 +80,16 @@ display(br.section_measures(report))
 # ## Every council, by measure
 
 # %%
-display(br.section_all_councils(report))
+display(*br.section_all_councils(report))
 
 # %% [markdown]
 # ## Trends in the survey measures
+#
+# The survey was voluntary in 2020-21 and most councils did not run it, so a group average drawn
+# from fewer than half of the group is left out; the number of councils averaged is under each year.
 
 # %%
-display(br.section_trends(report))
+display(*br.section_trends(report))
 
 # %% [markdown]
 # ## Average rank by theme
@@ -99,7 +105,7 @@ display(br.section_themes(report))
 # ## Performance against deprivation
 
 # %%
-display(Markdown(report.second_note or "Quadrants split at the medians of the councils shown."))
+display(Markdown(br.quadrant_note(report)))
 display(br.section_quadrant(report))
 
 # %% [markdown]
@@ -122,8 +128,9 @@ display(HTML(provenance.provenance_html(
     context.inputs,
     {"financial_year": financial_year, "quarter": quarter, "council_code": council_code,
      "comparator": comparator, "quadrant_group": quadrant_group, "second_measure": second_measure,
+     "committee": committee, "committee_date": committee_date,
      "data_dir": data_dir},
     context.cut_off,
-    provenance.sources_published_by(context.inputs, context.cut_off),
+    br.sources_used(report),
     None if report.national is None else report.national.files,
 )))

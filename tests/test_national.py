@@ -1,5 +1,6 @@
 """National ASCOF readers, comparator groups, ranks and the benchmarking table on the real DHSC file."""
 
+import json
 import shutil
 from datetime import date
 from pathlib import Path
@@ -15,11 +16,14 @@ from scrutiny.inputs.national import (
     comparator_group,
     current_codes,
     load_boundary_changes,
+    load_boundary_table,
     load_council_lookup,
     load_measures,
     load_nearest_neighbours,
     read_ascof_long_csv,
+    one_row_per_council,
     read_ascof_ods,
+    relabel_legacy_rows,
 )
 from scrutiny.inputs.national_data import fetch, load_national
 
@@ -28,6 +32,7 @@ ODS = REFERENCE / "dhsc-ascof" / "ascof_time_series_2015-16_to_2024-25.ods"
 pytestmark = pytest.mark.skipif(not ODS.exists(), reason="needs the reference data (SCRUTINY_REFERENCE_DATA)")
 MEASURES = load_measures(ROOT / "data" / "raw" / "ascof_measures.csv")
 CHANGES = load_boundary_changes(ROOT / "data" / "raw" / "boundary_changes.csv")
+BOUNDARY = load_boundary_table(ROOT / "data" / "raw" / "boundary_changes.csv")
 LEICS = "E10000018"
 
 
@@ -42,14 +47,20 @@ def lookup() -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
+def current(tidy, lookup) -> pd.DataFrame:
+    """The tidy table with legacy rows given to their successors, as reports load it."""
+    return one_row_per_council(relabel_legacy_rows(tidy, BOUNDARY, lookup))
+
+
+@pytest.fixture(scope="module")
 def neighbours():
     return load_nearest_neighbours(REFERENCE / "oflog-communitiesuk" / "NN.json", CHANGES)
 
 
 @pytest.fixture(scope="module")
-def leics(tidy, lookup, neighbours) -> pd.DataFrame:
+def leics(current, lookup, neighbours) -> pd.DataFrame:
     group = comparator_group("nearest_neighbours", LEICS, lookup, neighbours)
-    return bm.benchmark(tidy, MEASURES, lookup, LEICS, "2024-25", "nearest_neighbours", group).table.set_index("measure")
+    return bm.benchmark(current, MEASURES, lookup, LEICS, "2024-25", "nearest_neighbours", group).table.set_index("measure")
 
 
 PUBLISHED = [  # measure, value, numerator, denominator, England (March 2026 paper, paragraphs 11-23)
@@ -184,9 +195,9 @@ def test_comparator_groups_map_boundary_changes(lookup, neighbours):
         comparator_group("region", "E10009999", lookup, neighbours)
 
 
-def test_leicestershire_summary_against_its_peers(tidy, lookup, neighbours):
+def test_leicestershire_summary_against_its_peers(current, lookup, neighbours):
     group = comparator_group("nearest_neighbours", LEICS, lookup, neighbours)
-    bench = bm.benchmark(tidy, MEASURES, lookup, LEICS, "2024-25", "nearest_neighbours", group)
+    bench = bm.benchmark(current, MEASURES, lookup, LEICS, "2024-25", "nearest_neighbours", group)
     summary = bm.summary(bench)
     assert summary["measures"] == 20
     assert summary["in_line_or_better"] == summary["better"] + summary["similar"]
@@ -200,10 +211,10 @@ def test_leicestershire_summary_against_its_peers(tidy, lookup, neighbours):
     assert themes.loc["Overall", ["q1", "q2", "q3", "q4"]].sum() == 20
 
 
-def test_any_council_and_group(tidy, lookup, neighbours):
+def test_any_council_and_group(current, lookup, neighbours):
     derbyshire = "E10000007"
     group = comparator_group("county_councils", derbyshire, lookup, neighbours)
-    bench = bm.benchmark(tidy, MEASURES, lookup, derbyshire, "2024-25", "county_councils", group)
+    bench = bm.benchmark(current, MEASURES, lookup, derbyshire, "2024-25", "county_councils", group)
     assert bench.council_name == "Derbyshire"
     assert (bench.table["group_n"] <= 23).all() and bench.table["rank_group"].max() <= 23
 
@@ -241,3 +252,109 @@ def test_report_compares_its_count_with_the_papers():
     assert "ascof_in_line_or_better" not in set(br.printed_table(report)["measure"])
     early = br.build_benchmarking_report(ROOT / "data" / "raw", "2025-26", 1, LEICS)
     assert br.paper_comparison(early) == "" and early.bench is None and not early.local.empty
+
+
+def test_4b_ranks_on_the_published_outcome_not_the_rounded_counts(leics, current, lookup, neighbours):
+    """DHSC rounds 4B's counts to 5: 650/680 = 95.59% would put Leicestershire 2nd of 16 and 32nd."""
+    row = leics.loc["4B"]
+    assert (row["rank_group"], row["group_n"]) == (3, 16)
+    assert (row["rank_all"], row["n_all"]) == (35, 150)
+    assert row["counts_rounded_to"] == 5 and (row["numerator"], row["denominator"]) == (650, 680)
+    assert (leics.loc["6A", "n_all"], leics.loc["6B", "n_all"]) == (152, 152)  # Dorset counted
+    # a measure with exact counts still ranks on x/n
+    assert pd.isna(leics.loc["2A", "counts_rounded_to"])
+
+
+def test_dorset_is_published_under_the_legacy_county_code_and_counted(current):
+    dorset = current[(current["ons_code"] == "E06000059") & (current["year"] == "2024-25")].set_index("measure")
+    assert dorset.loc["4B", "outcome"] == 92.5 and dorset.loc["6A", "outcome"] == pytest.approx(34.6)
+    assert dorset.loc["6B", "outcome"] == 89.7 and dorset.loc["1A", "outcome"] == 18.3
+    assert not dorset.index.duplicated().any()  # the survey tables' repeated row is dropped
+    legacy = current[current["ons_code"] == "E10000009"]
+    assert legacy["year"].max() == "2018-19"  # the county's own years stay under its code
+
+
+def _legacy_row(code: str, cassr: str, year: str, outcome: float | None = 50.0) -> dict:
+    return {"measure": "4B", "year": year, "la_code": cassr, "ons_code": code, "area_name": "old",
+            "level": "Local authority", "numerator": None, "denominator": None, "outcome": outcome,
+            "margin_of_error": None, "respondents": None, "marker": "" if outcome is not None else "[x]"}
+
+
+@pytest.mark.parametrize(("old", "new", "mapped"), [
+    ("E10000009", "E06000059", True),   # Dorset (county) -> Dorset Council, CASSR 809 kept
+    ("E10000023", "E06000065", True),   # North Yorkshire county -> unitary, CASSR 218 kept
+    ("E10000027", "E06000066", True),   # Somerset county -> unitary, CASSR 905 kept
+    ("E10000002", "E06000060", True),   # Buckinghamshire county -> unitary, CASSR 916 kept
+    ("E10000006", "E06000063", False),  # Cumbria split in two: no single successor
+    ("E10000021", "E06000061", False),  # Northamptonshire split in two
+    ("E06000028", "E06000058", False),  # Bournemouth merged into BCP: a different CASSR
+    ("E06000029", "E06000058", False),  # Poole merged into BCP
+])
+def test_each_boundary_change_maps_only_to_a_successor_with_the_same_authority(lookup, old, new, mapped):
+    change = BOUNDARY[BOUNDARY["old_code"] == old].iloc[0]
+    after = f"{change['effective'].year}-{(change['effective'].year + 1) % 100:02d}"
+    before = f"{change['effective'].year - 1}-{change['effective'].year % 100:02d}"
+    own_cassr = str(lookup.loc[new, "cassr_code"]) if mapped else "000"
+    tidy = pd.DataFrame([_legacy_row(old, own_cassr, after), _legacy_row(old, own_cassr, before)])
+    result = relabel_legacy_rows(tidy, BOUNDARY, lookup).set_index("year")
+    assert result.loc[after, "ons_code"] == (new if mapped else old)
+    assert result.loc[before, "ons_code"] == old  # the old council's own years are never moved
+    if mapped:  # the successor's own figure wins over the legacy row
+        both = pd.DataFrame([_legacy_row(old, own_cassr, after, 1.0), _legacy_row(new, own_cassr, after, 2.0)])
+        kept = relabel_legacy_rows(both, BOUNDARY, lookup)
+        assert kept["outcome"].tolist() == [2.0] and kept["ons_code"].tolist() == [new]
+
+
+def test_boundary_table_names_a_bad_date(tmp_path):
+    path = tmp_path / "boundary_changes.csv"
+    path.write_text("old_code,new_code,effective\nE10000009,E06000059,1 April 2019\n", encoding="utf-8")
+    with pytest.raises(InputError, match="column 'effective': expected dates as YYYY-MM-DD"):
+        load_boundary_table(path)
+
+
+def test_recomputed_from_the_spreadsheet_unpivot_and_nn_json(leics, lookup):
+    """An independent recomputation: outcomes from the unpivoted DHSC sheet, peers straight from NN.json."""
+    oracle = pd.read_csv(REFERENCE / "derived" / "ascof_time_series_long_from_ods.csv", dtype=str)
+    oracle = oracle[(oracle["year"] == "2024 to 2025") & oracle["value_type"].isin(["outcome", "6b outcome"])
+                    & (oracle["geography_level"] == "Local authority") & oracle["value"].notna()]
+    # DHSC labels Dorset Council's 4B, 6A and 6B with the legacy county code (same CASSR code, 809)
+    oracle = oracle.assign(ons_code=oracle["ons_code"].replace({"E10000009": "E06000059"}))
+    # and gives 6A's "Cornwall and Isles of Scilly" row no ONS code
+    oracle.loc[oracle["geography_name"] == "Cornwall and Isles of Scilly", "ons_code"] = "E06000052"
+    oracle = oracle[oracle["ons_code"].isin(lookup.index)].drop_duplicates(["measure", "ons_code"])
+    peers = json.loads((REFERENCE / "oflog-communitiesuk" / "NN.json").read_text())[LEICS]
+    peers = [{"E10000023": "E06000065", "E10000027": "E06000066"}.get(code, code) for code in peers]
+    for measure, row in leics.iterrows():
+        values = oracle[oracle["measure"] == measure].set_index("ons_code")["value"].astype(float)
+        if MEASURES.loc[measure, "polarity"] == "low":
+            values = -values
+        group = values[values.index.isin(peers)]
+        assert (row["n_all"], row["group_n"]) == (len(values), len(group)), measure
+        sign = -1 if MEASURES.loc[measure, "polarity"] == "low" else 1
+        assert row["group_average"] == pytest.approx(sign * group.mean()), measure
+        if measure == "4B" or pd.isna(row["numerator"]):  # ranked on the published outcome
+            assert row["rank_all"] == 1 + (values > values[LEICS]).sum(), measure
+            assert row["rank_group"] == 1 + (group > group[LEICS]).sum(), measure
+
+
+def test_one_row_per_council_keeps_the_row_with_a_figure(current):
+    cornwall = current[(current["ons_code"] == "E06000052") & (current["measure"] == "6A")].set_index("year")
+    assert cornwall.loc["2023-24", "outcome"] == pytest.approx(26.7)
+    assert cornwall.loc["2024-25", "outcome"] == pytest.approx(20.2)
+    councils = current[current["level"] == "Local authority"]
+    assert not councils.duplicated(["measure", "year", "ons_code"]).any()
+
+
+@pytest.mark.parametrize("code", [
+    "E06000052", "E06000053", "E09000001",  # Cornwall's two 6A rows; Scilly and the City: groups of one
+    "E06000059", "E06000058", "E06000065", "E06000063", "E06000061",  # successors of changed councils
+])
+def test_councils_with_boundary_or_data_quirks_can_be_benchmarked(current, lookup, neighbours, code):
+    """Councils whose rows or groups are unusual, against their nearest neighbours or the fall-back."""
+    from scrutiny.benchmarking.report import MIN_GROUP
+
+    group = comparator_group("nearest_neighbours", code, lookup, neighbours)
+    if len(group) < MIN_GROUP:
+        group = comparator_group("region", code, lookup, neighbours)
+    table = bm.benchmark(current, MEASURES, lookup, code, "2024-25", "nearest_neighbours", group).table
+    assert len(table) == 20 and table["rank_group"].max() <= len(group)

@@ -40,8 +40,20 @@ def quartile(rank: int, n: int) -> int | None:
     return math.ceil(4 * int(rank) / n)
 
 
-def precise_value(rows: pd.DataFrame, multiplier: float) -> pd.Series:
-    """x/n times the multiplier where both are known (ranking on unrounded values), else the outcome."""
+def counts_rounded(measure: pd.Series) -> bool:
+    """Whether DHSC rounds the councils' counts of this measure (``counts_rounded_to`` in the catalogue)."""
+    rounded = measure.get("counts_rounded_to")
+    return rounded is not None and not pd.isna(rounded)
+
+
+def precise_value(rows: pd.DataFrame, multiplier: float, rounded_counts: bool = False) -> pd.Series:
+    """The value to rank on: x/n times the multiplier where both are known and exact, else the outcome.
+
+    Where DHSC rounds the counts (4B: to the nearest 5) x/n is less precise than the published
+    outcome, so the outcome is used (statistical-methods.md 7.1: rank on the most precise value).
+    """
+    if rounded_counts:
+        return rows["outcome"]
     ratio = rows["numerator"] / rows["denominator"] * multiplier
     usable = rows["numerator"].notna() & rows["denominator"].notna() & (rows["denominator"] > 0)
     return ratio.where(usable, rows["outcome"])
@@ -62,6 +74,18 @@ def previous_year_comparison(row: pd.Series, year: str, before: str) -> Comparis
     report: :func:`scrutiny.methods.comparability.assess_pair`)."""
     status, reason, months = assess_pair(*financial_year_period(year), *financial_year_period(before))
     return Comparison(row, status, reason, months)
+
+
+def on_published_outcome(row: pd.Series, multiplier: float) -> pd.Series:
+    """A row whose numerator is re-derived from the published outcome (for rounded counts).
+
+    The interval is then centred on the published value, with the (rounded) denominator as its
+    size: rounding a denominator of hundreds to 5 barely changes the interval's width.
+    """
+    row = row.copy()
+    if not pd.isna(row["outcome"]) and not pd.isna(row["denominator"]):
+        row["numerator"] = float(row["outcome"]) / multiplier * float(row["denominator"])
+    return row
 
 
 def previous_year(year: str) -> str:
@@ -115,8 +139,13 @@ def benchmark(
         measure = measures.loc[code]
         rule = metric_rule(measure)
         these = councils[councils["measure"] == code].set_index("ons_code")
+        printed = these  # the counts as DHSC prints them (rounded for some measures)
         valid = these[these["outcome"].notna()].copy()
-        valid["value"] = precise_value(valid, float(measure["multiplier"]))
+        rounded = counts_rounded(measure)
+        if rounded:
+            these = these.apply(on_published_outcome, axis=1, multiplier=float(measure["multiplier"]))
+            valid = these[these["outcome"].notna()].copy()
+        valid["value"] = precise_value(valid, float(measure["multiplier"]), rounded)
         valid["score"] = score(valid["value"], measure["polarity"])
         valid["rank_all"] = competition_rank(valid["score"])
         in_group = valid[valid.index.isin(group_codes)].copy()
@@ -149,7 +178,8 @@ def benchmark(
         before = tidy[(tidy["measure"] == code) & (tidy["year"] == previous_year(year)) & (tidy["ons_code"] == council)]
         if has_value and not before.empty and before["outcome"].notna().any():
             comparison = previous_year_comparison(before.iloc[0], year, previous_year(year))
-            direction = direction_for(figure, figure_of(before.iloc[0]), rule, comparison, confidence=confidence)
+            previous = on_published_outcome(before.iloc[0], rule.multiplier) if rounded else before.iloc[0]
+            direction = direction_for(figure, figure_of(previous), rule, comparison, confidence=confidence)
             previous_value = float(before["outcome"].iloc[0])
         else:
             direction, previous_value = None, None
@@ -160,10 +190,11 @@ def benchmark(
             "polarity": measure["polarity"],
             "display_format": measure["display_format"],
             "value": float(mine["outcome"]) if has_value else None,
-            "numerator": None if not has_value or pd.isna(mine["numerator"]) else float(mine["numerator"]),
-            "denominator": None if not has_value or pd.isna(mine["denominator"]) else float(mine["denominator"]),
+            "numerator": None if not has_value or pd.isna(printed.loc[council, "numerator"]) else float(printed.loc[council, "numerator"]),
+            "denominator": None if not has_value or pd.isna(printed.loc[council, "denominator"]) else float(printed.loc[council, "denominator"]),
             "margin_of_error": None if not has_value or pd.isna(mine["margin_of_error"]) else float(mine["margin_of_error"]),
             "marker": "" if mine is None else mine["marker"],
+            "counts_rounded_to": float(measure["counts_rounded_to"]) if rounded else None,
             "england": england_value,
             "region": region_value,
             "group_average": group_average,
@@ -237,8 +268,18 @@ def quadrant_table(ranks: pd.DataFrame, table: pd.DataFrame, lookup: pd.DataFram
     return merged.sort_values("composite")
 
 
+#: A year's group average is shown only when at least this share of the group has a figure
+#: (in 2020-21 the survey was voluntary and most councils did not run it).
+MIN_TREND_GROUP_SHARE = 0.5
+
+
 def trend_table(tidy: pd.DataFrame, table: pd.DataFrame, council: str, group_codes: list[str]) -> pd.DataFrame:
-    """Council, England and peer average by year for the survey measures with a series."""
+    """Council, England and peer average by year for the survey measures with a series.
+
+    ``group_councils`` is how many councils each year's average is taken over; the average is
+    left empty (a gap in the chart) when fewer than :data:`MIN_TREND_GROUP_SHARE` of the group
+    have a figure, so that an average of one or two councils is not drawn as the group's line.
+    """
     survey = table.loc[table["theme"] == "Adult Social Care - Perceptions", "measure"]
     rows = tidy[tidy["measure"].isin(survey) & tidy["outcome"].notna()]
     records = []
@@ -246,16 +287,20 @@ def trend_table(tidy: pd.DataFrame, table: pd.DataFrame, council: str, group_cod
         council_rows = group[group["ons_code"] == council]
         england = group[group["level"] == "England"]
         peers = group[group["ons_code"].isin(group_codes) & (group["level"] == "Local authority")]
+        enough = len(peers) >= max(1, MIN_TREND_GROUP_SHARE * len(group_codes))
         records.append({
             "measure": code, "year": year,
             "council": council_rows["outcome"].iloc[0] if not council_rows.empty else None,
+            "council_margin_of_error": council_rows["margin_of_error"].iloc[0] if not council_rows.empty else None,
             "england": england["outcome"].iloc[0] if not england.empty else None,
-            "group_average": peers["outcome"].mean() if not peers.empty else None,
+            "group_average": peers["outcome"].mean() if enough else None,
             "group_councils": len(peers),
         })
     trend = pd.DataFrame(records)
     if trend.empty:
         return trend
+    trend[["council", "council_margin_of_error", "england", "group_average"]] = trend[
+        ["council", "council_margin_of_error", "england", "group_average"]].apply(pd.to_numeric)
     counts = trend.dropna(subset=["council"]).groupby("measure")["year"].count()
     return trend[trend["measure"].isin(counts[counts >= 2].index)].sort_values(["measure", "year"]).reset_index(drop=True)
 
@@ -297,8 +342,10 @@ def summary_sentences(bench: Benchmark, year_label: str) -> list[str]:
         "random variation (or, in the other direction, small but significant).",
     ]
     if s["bottom_quartile"]:
-        sentences.append(f"In the bottom quartile of all {int(bench.table['n_all'].max())} councils: "
-                         + "; ".join(s["bottom_quartile"]) + ".")
+        bottom = bench.table[bench.table["value"].notna() & (bench.table["quartile_all"] == 4)]
+        listed = [f"{row['measure']} {row['title']} ({int(row['rank_all'])} of {int(row['n_all'])})" for _, row in bottom.iterrows()]
+        sentences.append("In the bottom quartile of all councils with a figure (rank of councils with the measure, "
+                         "1 = best): " + "; ".join(listed) + ".")
     else:
         sentences.append("No measure is in the bottom quartile of all councils.")
     if s["improved"]:

@@ -53,6 +53,9 @@ def load_measures(path: str | Path) -> pd.DataFrame:
     if missing:
         raise InputError(path, [f"missing column(s) {', '.join(missing)}"])
     frame["multiplier"] = frame["multiplier"].astype(float)
+    # DHSC rounds some councils' counts (4B: to the nearest 5); those measures rank on the outcome
+    rounded = frame["counts_rounded_to"] if "counts_rounded_to" in frame.columns else pd.Series("", index=frame.index)
+    frame["counts_rounded_to"] = pd.to_numeric(rounded.replace("", None), errors="raise")
     return frame.set_index("code", drop=False)
 
 
@@ -267,6 +270,75 @@ def load_boundary_changes(path: str | Path) -> dict[str, list[str]]:
     for _, row in frame.iterrows():
         changes.setdefault(row["old_code"].strip(), []).append(row["new_code"].strip())
     return changes
+
+
+def load_boundary_table(path: str | Path) -> pd.DataFrame:
+    """``boundary_changes.csv`` as a table: old code, new code and the date the change took effect."""
+    path = Path(path)
+    frame = read_text_table(path)
+    missing = [c for c in ("old_code", "new_code", "effective") if c not in frame.columns]
+    if missing:
+        raise InputError(path, [f"missing column(s) {', '.join(missing)}; expected old_code, new_code, effective"])
+    frame = frame.assign(old_code=frame["old_code"].str.strip(), new_code=frame["new_code"].str.strip())
+    try:
+        frame["effective"] = pd.to_datetime(frame["effective"], format="%Y-%m-%d").dt.date
+    except ValueError as err:
+        raise InputError(path, [f"column 'effective': expected dates as YYYY-MM-DD ({err})"]) from None
+    return frame
+
+
+def relabel_legacy_rows(tidy: pd.DataFrame, boundary: pd.DataFrame, lookup: pd.DataFrame) -> pd.DataFrame:
+    """Give a successor council the figures DHSC still publishes under its predecessor's code.
+
+    DHSC publishes Dorset Council's 4B, 6A and 6B only under the legacy "Dorset County" row
+    (E10000009). A legacy row is the successor's when the old council had exactly one successor,
+    the row's year starts on or after the change took effect (the old council no longer existed)
+    and the row carries the successor's CASSR code (the same social services authority). Split
+    and merged councils are never relabelled. Where DHSC publishes the successor's own row as
+    well (the survey tables repeat Dorset under both codes), the successor's row is kept and the
+    legacy duplicate dropped.
+    """
+    successors = boundary.groupby("old_code")["new_code"].nunique()
+    one_to_one = boundary[boundary["old_code"].isin(successors[successors == 1].index)].drop_duplicates("old_code")
+    year_start = pd.to_datetime(tidy["year"].str[:4] + "-04-01").dt.date
+    cells = pd.Series(list(zip(tidy["measure"], tidy["year"], strict=True)), index=tidy.index)
+    has_value = tidy["outcome"].notna()
+    drop = pd.Series(False, index=tidy.index)
+    relabel: dict[str, pd.Series] = {}
+    for _, change in one_to_one.iterrows():
+        new_code = change["new_code"]
+        if new_code not in lookup.index:
+            continue
+        legacy = ((tidy["ons_code"] == change["old_code"]) & (year_start >= change["effective"])
+                  & (tidy["la_code"] == str(lookup.loc[new_code, "cassr_code"])))
+        successor = tidy["ons_code"] == new_code
+        with_value = set(cells[successor & has_value])
+        with_marker_only = set(cells[successor & ~has_value])
+        # the successor's own figure wins; a legacy figure replaces a successor row holding only a marker
+        drop |= legacy & (cells.isin(with_value) | (~has_value & cells.isin(with_marker_only)))
+        drop |= successor & ~has_value & cells.isin(set(cells[legacy & has_value]))
+        relabel[new_code] = legacy
+    tidy = tidy.copy()
+    for new_code, legacy in relabel.items():
+        rows = legacy & ~drop
+        tidy.loc[rows, "ons_code"] = new_code
+        tidy.loc[rows, "area_name"] = str(lookup.loc[new_code, "name"])
+    tidy = tidy[~drop]
+    return tidy.reset_index(drop=True)
+
+
+def one_row_per_council(tidy: pd.DataFrame) -> pd.DataFrame:
+    """Keep one row per council, measure and year, preferring the row that has a figure.
+
+    DHSC's 6A gives Cornwall two rows: "Cornwall" (its figure in 2023-24, [x] in 2024-25) and
+    "Cornwall and Isles of Scilly" (the reverse). Both are Cornwall's; the one with an outcome
+    is kept, and the council's own row when both have one.
+    """
+    councils = (tidy["level"] == "Local authority") & (tidy["ons_code"] != "")
+    ranked = tidy.assign(_no_value=tidy["outcome"].isna(), _not_own=tidy["la_code"] == "[z]")
+    ranked = ranked.sort_values(["_no_value", "_not_own"], kind="stable")
+    duplicate = ranked.duplicated(["measure", "year", "ons_code"], keep="first") & councils.loc[ranked.index]
+    return tidy.loc[sorted(ranked.index[~duplicate])].reset_index(drop=True)
 
 
 def current_codes(codes, changes: dict[str, list[str]]) -> list[str]:

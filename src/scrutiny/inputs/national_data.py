@@ -28,11 +28,14 @@ from .council import InputError, read_text_table, sha256_of
 from .national import (
     check_councils,
     load_boundary_changes,
+    load_boundary_table,
     load_council_lookup,
     load_measures,
     load_nearest_neighbours,
     read_ascof_ods,
     read_deprivation,
+    one_row_per_council,
+    relabel_legacy_rows,
 )
 from ..paths import project_root
 
@@ -163,10 +166,12 @@ def load_national(cut_off: date, root: Path | None = None) -> tuple[NationalData
          "publisher": row["publisher"]}
         for _, row in registry.iterrows()
     ])
+    lookup = load_council_lookup(national / registry.loc["council_lookup", "file_name"])
+    boundary = load_boundary_table(root / "data/raw/boundary_changes.csv")
     return NationalData(
-        tidy=read_tidy(root / PROCESSED),
+        tidy=one_row_per_council(relabel_legacy_rows(read_tidy(root / PROCESSED), boundary, lookup)),
         measures=load_measures(root / "data/raw/ascof_measures.csv"),
-        lookup=load_council_lookup(national / registry.loc["council_lookup", "file_name"]),
+        lookup=lookup,
         neighbours=load_nearest_neighbours(national / registry.loc["nearest_neighbours", "file_name"], changes),
         deprivation=read_deprivation(deprivation_file, changes) if deprivation_file.exists() else None,
         registry=registry,

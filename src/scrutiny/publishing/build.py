@@ -468,7 +468,7 @@ def _process_alive(pid: int) -> bool:
 
 
 def build_report(notebook: Path, out_dir: Path, financial_year: str, quarter: int, council: str, data_dir: str,
-                 any_council: bool = False) -> list[Path]:
+                 any_council: bool = False, comparator: str | None = None) -> list[Path]:
     """Run every step into a staging folder and publish the results together.
 
     ``any_council``: the report benchmarks ``council`` from the national tables, which need not be
@@ -480,6 +480,10 @@ def build_report(notebook: Path, out_dir: Path, financial_year: str, quarter: in
     host = check_parameters(financial_year, quarter, council, data_dir, any_council)
     say(f"{name} {financial_year} Q{quarter} {council}: checking inputs in {data_dir}")
     preflight(resolve_data(data_dir), financial_year, quarter, host)
+    if name == "benchmarking":  # any council in the national lookup, and a known comparator group
+        from ..benchmarking.report import preflight as benchmarking_preflight
+
+        benchmarking_preflight(resolve_data(data_dir), financial_year, quarter, council, comparator or "nearest_neighbours")
     chromium_path()  # fail before the long steps, not after them
     out_dir.mkdir(parents=True, exist_ok=True)
     remove_abandoned_staging(out_dir, name)
@@ -491,6 +495,8 @@ def build_report(notebook: Path, out_dir: Path, financial_year: str, quarter: in
         "council_code": council,
         "data_dir": str(data_dir),
     }
+    if comparator:
+        parameters["comparator"] = comparator
     try:
         say(f"{name}: running the notebook (papermill)")
         pause_if_asked("papermill")
@@ -551,6 +557,7 @@ def main(argv: list[str] | None = None) -> int:
     report.add_argument("--out", type=Path, required=True)
     report.add_argument("--any-council", action="store_true",
                         help="the report benchmarks any English council, not only those in councils.csv")
+    report.add_argument("--comparator", default=None, help="benchmarking comparator group (default: the notebook's)")
     convert = sub.add_parser("notebook", help="write the .ipynb of a jupytext percent script")
     convert.add_argument("script", type=Path)
     convert.add_argument("notebook", type=Path)
@@ -570,7 +577,7 @@ def main(argv: list[str] | None = None) -> int:
 
         try:
             build_report(args.notebook, args.out, args.financial_year, args.quarter, args.council, args.data,
-                         args.any_council)
+                         args.any_council, args.comparator)
         except (InputError, MissingInputsError, ValueError) as err:
             raise BuildError(str(err)) from None
     except BuildError as err:
