@@ -111,7 +111,7 @@ def test_utf8_csv_with_bom_is_accepted(raw_copy):
 
 def test_quarter_with_no_data(raw_copy):
     path = raw_copy / "reporting_calendar.csv"
-    edit_lines(path, lambda lines: lines + ["E10000018,2025-26,2,2025-11-20,2025-11-24,"])
+    edit_lines(path, lambda lines: lines + ["E10000018,2025-26,2,2025-11-20,2025-11-24,,"])
     inputs = load_inputs(raw_copy)
     with pytest.raises(MissingInputsError) as err:
         report_context(inputs, "2025-26", 2, "E10000018")
