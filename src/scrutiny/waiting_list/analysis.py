@@ -246,7 +246,7 @@ def project(trends: pd.DataFrame, targets: pd.DataFrame, day: date, weeks: int =
         else:
             continue
         current = float(recent["waiting"].iloc[-1])
-        delivery = queue_targets["delivery_date"].min()
+        delivery = pd.Timestamp(queue_targets["delivery_date"].min()).date()
         weeks_left = max((delivery - day).days / 7, 0)
 
         def reach(rate):

@@ -13,10 +13,11 @@ No real person-level data may ship, so the default report runs on records made h
    point who was received before the previous point was necessarily waiting then too, so they are
    carried back (with their wait shortened by the gap) and the earlier population is completed
    around them.
-3. **Flows around them.** People waiting at one point but not the next are allocated on a working
-   day between the two, in proportion to the team's capacity (which rises when temporary staff
-   arrive, ``TEMPORARY_STAFF``). Further requests arrive with a weekly and seasonal pattern and
-   are allocated before the next point, so weekly new requests match ``WEEKLY_ARRIVALS``.
+3. **Flows around them.** Further requests arrive with a weekly and seasonal pattern
+   (``WEEKLY_ARRIVALS``) and are allocated on a working day before the next point, sooner once
+   temporary staff arrive (``TEMPORARY_STAFF``). People waiting at one point but not the next are
+   allocated oldest first, on working days, at the pace that moves the number waiting steadily
+   from one published count to the next.
 
 The generator is seeded: the same seed gives the same file, byte for byte.
 """
@@ -67,7 +68,7 @@ WEEKLY_ARRIVALS = {
     "care_act_assessment": 95, "carer_assessment": 30, "financial_residential": 14,
     "financial_non_residential": 24, "occupational_therapy": 45, "annual_review": 105,
 }
-#: When temporary staff joined each queue's teams, and how much they added to capacity.
+#: When temporary staff joined each queue's teams (assumed), and how much faster new requests are allocated.
 TEMPORARY_STAFF = {"care_act_assessment": (date(2025, 4, 1), 0.35), "financial_residential": (date(2025, 7, 1), 0.4),
                    "financial_non_residential": (date(2025, 7, 1), 0.4), "carer_assessment": (date(2025, 9, 1), 0.25)}
 #: Share of arrivals by weekday (Monday first) and relative level by month (winter pressure).
@@ -218,15 +219,6 @@ def design_waits(point: Point, forced: np.ndarray, rng: np.random.Generator) -> 
     return np.concatenate(free).astype(int)
 
 
-def capacity_weights(queue: str, days: pd.DatetimeIndex) -> np.ndarray:
-    """Relative allocation capacity on each day: working days only, more once temporary staff start."""
-    weights = working_day_mask(days).astype(float)
-    if queue in TEMPORARY_STAFF:
-        start, uplift = TEMPORARY_STAFF[queue]
-        weights *= np.where(days.date >= start, 1 + uplift, 1.0)
-    return weights
-
-
 def _pick_days(start: date, end: date, count: int, weights_for, rng) -> np.ndarray:
     """``count`` dates in (start, end] drawn with the given daily weights."""
     days = pd.date_range(start + timedelta(days=1), end, freq="D")
@@ -256,33 +248,71 @@ def simulate_queue(queue: str, points: list[Point], rng: np.random.Generator) ->
         carried = everyone[everyone <= earlier] if earlier is not None else np.array([], dtype=int)
     rows = []
     last = len(points) - 1
+    received_all = np.array([r for r, _ in people])
+    last_point = np.array([j for _, j in people])
     for k, point in enumerate(points):
-        leaving = [r for r, j in people if j == k]
+        leaving = np.sort(received_all[last_point == k])
         if k == last:
             rows += [(date.fromordinal(int(r)), None) for r in leaving]
             continue
-        end = points[k + 1].day
-        allocated = _pick_days(point.day, end, len(leaving), lambda d: capacity_weights(queue, d), rng)
+        transients = _transients(queue, point, points[k + 1], received_all, rng)
+        rows += transients
+        allocated = _allocate_leavers(queue, point, points[k + 1], leaving, received_all, last_point, k, transients)
         rows += [(date.fromordinal(int(r)), a) for r, a in zip(leaving, allocated)]
-        # Requests received and allocated between the two points.
-        span = (end - point.day).days
-        arrived = sum(1 for r, _ in people if point.day.toordinal() < r <= end.toordinal())
-        expected = WEEKLY_ARRIVALS[queue] * span / 7
-        extra = max(0, int(round(expected - arrived)))
-        received = _pick_days(point.day, end, extra, arrival_weights, rng)
-        typical = max(point.median, 3)
-        for r in received:
-            room = (end - r).days
-            delay = int(rng.gamma(1.5, typical / 1.5))
-            if delay > room:
-                delay = int(rng.integers(0, room + 1))
-            allocated_day = r + timedelta(days=delay)
-            while working_days_between(allocated_day, allocated_day + timedelta(days=1)) == 0 and allocated_day < end:
-                allocated_day += timedelta(days=1)
-            rows.append((r, allocated_day))
     frame = pd.DataFrame(rows, columns=["received_date", "allocated_date"])
     frame["queue"] = queue
     return frame
+
+
+def _transients(queue: str, point: Point, next_point: Point, received_all: np.ndarray, rng) -> list[tuple[date, date]]:
+    """Requests received and allocated between two points, topping arrivals up to the weekly rate.
+
+    Their waits follow the median moving between the two points, so the people waiting between
+    them look like the people waiting at them.
+    """
+    end = next_point.day
+    span = (end - point.day).days
+    arrived = int(((received_all > point.day.toordinal()) & (received_all <= end.toordinal())).sum())
+    extra = max(0, int(round(WEEKLY_ARRIVALS[queue] * span / 7 - arrived)))
+    start, uplift = TEMPORARY_STAFF.get(queue, (date.max, 0.0))
+    rows = []
+    for r in sorted(_pick_days(point.day, end, extra, arrival_weights, rng)):
+        median = point.median + (next_point.median - point.median) * (r - point.day).days / span
+        typical = max(median, 3) / (1 + uplift if r >= start else 1)
+        room = (end - r).days
+        delay = int(rng.gamma(1.5, typical / 1.18))
+        if delay > room:
+            delay = int(rng.integers(0, room + 1))
+        rows.append((r, _next_working_day(r + timedelta(days=delay), end)))
+    return rows
+
+
+def _next_working_day(day: date, limit: date) -> date:
+    while day < limit and not working_day_mask(pd.DatetimeIndex([day]))[0]:
+        day += timedelta(days=1)
+    return day
+
+
+def _allocate_leavers(queue, point, next_point, leaving, received_all, last_point, k, transients) -> list[date]:
+    """Allocation dates for the people waiting at ``point`` but not at ``next_point``, oldest first,
+    paced so that the number waiting moves steadily from one published count to the next."""
+    days = pd.date_range(point.day + timedelta(days=1), next_point.day, freq="D")
+    ordinals = np.array([d.toordinal() for d in days.date])
+    start = point.day.toordinal()
+    staying = int(((received_all <= start) & (last_point > k)).sum())
+    later = np.sort(received_all[(received_all > start) & (last_point > k)])
+    arrived = np.searchsorted(later, ordinals, side="right")
+    t_in = np.array([r.toordinal() for r, _ in transients], dtype=int)
+    t_out = np.array([a.toordinal() for _, a in transients], dtype=int)
+    in_transit = np.array([int(((t_in <= d) & (t_out > d)).sum()) for d in ordinals]) if len(transients) else 0
+    line = point.waiting + (next_point.waiting - point.waiting) * (ordinals - start) / (ordinals[-1] - start)
+    remaining = np.clip(np.round(line - staying - arrived - in_transit), 0, len(leaving))
+    remaining = np.minimum.accumulate(remaining)
+    remaining[-1] = 0
+    allocated_by = len(leaving) - remaining
+    # The i-th oldest leaves on the first day by which more than i have been allocated.
+    chosen = days.date[np.searchsorted(allocated_by, np.arange(len(leaving)) + 1, side="left")]
+    return [_next_working_day(d, next_point.day) for d in chosen]
 
 
 def not_yet_due_reviews(point: Point, share_within_12_months: float, rng) -> pd.DataFrame:
