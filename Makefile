@@ -9,12 +9,13 @@ VENV ?= .venv
 PYTHON ?= $(if $(wildcard $(VENV)/bin/python),$(VENV)/bin/python,python3)
 MIRROR ?=
 
-REPORT_NOTEBOOKS := quarterly_dashboard benchmarking
+REPORT_NOTEBOOKS := quarterly_dashboard benchmarking waiting_list
 SRC := $(shell find src/scrutiny -type f \( -name '*.py' -o -name '*.j2' -o -name '*.json' \) 2>/dev/null)
 INPUTS := $(wildcard $(DATA)/*.csv)
 NATIONAL_ODS := data/raw/national/ascof_time_series_2015-16_to_2024-25.ods
 NATIONAL := data/national_sources.csv $(wildcard data/raw/national/* data/processed/ascof_time_series.csv)
 OUT = $(REPORTS)/$(FY)/q$*
+WAITING_EXTRACT := data/processed/waiting_list_extract.csv
 
 .DEFAULT_GOAL := help
 .PHONY: help setup data notebooks q1 q2 q3 q4 test test-fast nbval lint bench clean-reports
@@ -54,6 +55,13 @@ $(REPORTS)/$(FY)/q%/quarterly_dashboard.pdf $(REPORTS)/$(FY)/q%/quarterly_dashbo
 	$(PYTHON) -m scrutiny.publishing.build report $< --financial-year $(FY) --quarter $* --council $(COUNCIL) --data $(DATA) --out $(OUT)
 
 $(REPORTS)/$(FY)/q%/benchmarking.pdf $(REPORTS)/$(FY)/q%/benchmarking.html: notebooks/benchmarking.ipynb $(SRC) $(INPUTS) $(NATIONAL)
+	$(PYTHON) -m scrutiny.publishing.build report $< --financial-year $(FY) --quarter $* --council $(COUNCIL) --data $(DATA) --out $(OUT)
+
+# The synthetic work-tray extract (never committed): seeded, calibrated to the published positions.
+$(WAITING_EXTRACT): $(DATA)/waiting_list_positions.csv src/scrutiny/waiting_list/synthetic.py
+	$(PYTHON) -m scrutiny.waiting_list.synthetic --data $(DATA) --out $@
+
+$(REPORTS)/$(FY)/q%/waiting_list.pdf $(REPORTS)/$(FY)/q%/waiting_list.html: notebooks/waiting_list.ipynb $(SRC) $(INPUTS) $(WAITING_EXTRACT)
 	$(PYTHON) -m scrutiny.publishing.build report $< --financial-year $(FY) --quarter $* --council $(COUNCIL) --data $(DATA) --out $(OUT)
 
 test: notebooks ## all tests: unit, bad input, notebooks (papermill, nbval) and the backtests of make q1 and q3

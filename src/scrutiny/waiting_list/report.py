@@ -46,6 +46,14 @@ class WaitingListReport:
     files: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
+    def count_targets(self) -> dict[str, float]:
+        return count_targets_of(self.targets)
+
+    @property
+    def median_targets(self) -> dict[str, float]:
+        return median_targets_of(self.targets)
+
+    @property
     def spc_table(self) -> pd.DataFrame:
         rows = []
         for measure, charts in (("waiting", self.count_charts), ("median_wait", self.median_charts)):
@@ -57,6 +65,18 @@ class WaitingListReport:
                              "limits": "trial" if chart.trial else "run chart" if limits is None else f"first {min(SPC_BASELINE, len(chart.points))} weeks",
                              "variation": chart.variation_label, "assurance": chart.assurance_label})
         return pd.DataFrame(rows)
+
+
+def count_targets_of(targets: pd.DataFrame) -> dict[str, float]:
+    """Targets for the number waiting, by queue."""
+    chosen = targets[targets["measure"] == "waiting"]
+    return dict(zip(chosen["queue"], chosen["target"]))
+
+
+def median_targets_of(targets: pd.DataFrame) -> dict[str, float]:
+    """Median-wait targets by queue in calendar days (working days x 7/5, for charts of calendar waits)."""
+    chosen = targets[targets["measure"] == "median_wait"]
+    return {row.queue: row.target * (7 / 5 if row.unit == "working days" else 1) for row in chosen.itertuples()}
 
 
 def parse_snapshot(snapshot_date: str, default: date) -> date:
@@ -98,10 +118,7 @@ def build_waiting_list_report(data_dir, financial_year: str, quarter: int, counc
     against = analysis.against_targets(snap, targets)
     trends = analysis.weekly_trends(records, day)
     waiting = analysis.waiting_at(records, day)
-    count_targets = dict(zip(targets.loc[targets["measure"] == "waiting", "queue"],
-                             targets.loc[targets["measure"] == "waiting", "target"]))
-    median_targets = {row.queue: row.target * (7 / 5 if row.unit == "working days" else 1)
-                      for row in targets[targets["measure"] == "median_wait"].itertuples()}
+    count_targets, median_targets = count_targets_of(targets), median_targets_of(targets)
     queues = [q for q in QUEUE_LABELS if (trends["queue"] == q).any() and trends.loc[trends["queue"] == q, "waiting"].sum()]
     count_charts, median_charts = {}, {}
     for queue in queues:
@@ -256,6 +273,55 @@ def data_quality_html(report: WaitingListReport) -> str:
                 "and 2100, no allocation before receipt, no duplicate requests, known queues).</p>")
     return table_html(quality, {"check": "Check", "column": "Column", "rows": "Rows", "example_rows": "Rows in the file",
                                 "action": "Action"})
+
+
+METHOD_RULES = [
+    "A request is waiting at a date when it was received (reviews: fell due) on or before it and not yet "
+    "allocated (completed) on it. Waits are calendar days; working days exclude weekends and English bank "
+    "holidays (the holidays library). Over six months: received before the same date six months earlier.",
+    "Targets are compared with the value at the snapshot date; the gap is how far the value is beyond the target.",
+    "SPC: XmR charts (centre line = mean of the first 20 weekly points; limits = centre ± 2.66 x mean moving "
+    "range); special causes by the Making Data Count rules (astronomical point, shift of 7, trend of 7, two of "
+    "three beyond 2 sigma); fewer than 12 points give a run chart, 12-14 trial limits without assurance.",
+    "Projection: least-squares trend of the last 12 weekly counts with the 95% interval of its slope; the level "
+    "a median-wait target implies is recent weekly new requests x the target (Little's law).",
+    "Disclosure control: no person id in any output; counts of 1 to 4 in breakdowns are suppressed ([c]).",
+]
+
+
+def method_html(report: WaitingListReport) -> str:
+    """The waiting-list method rules, its input files with hashes, and the positions assumed by the generator."""
+    rules = "".join(f"<li>{jinja2.utils.markupsafe.escape(rule)}</li>" for rule in METHOD_RULES)
+    parts = [f"<h4>Waiting-list method</h4><ol>{rules}</ol>", "<h4>Waiting-list inputs</h4>",
+             table_html(report.files, {"file": "File", "sha256": "SHA-256", "rows": "Rows"})]
+    sources = report.positions[["source", "published"]].drop_duplicates().assign(
+        published=lambda f: f["published"].dt.date)
+    parts += ["<h4>Sources of the published positions and targets</h4>",
+              table_html(sources.assign(title=sources["source"].map(SOURCE_TITLES)),
+                         {"source": "Source", "title": "Title", "published": "Published"})]
+    if report.synthetic:
+        parts += ["<h4>Positions assumed by the synthetic extract (not published)</h4>",
+                  table_html(ASSUMED_POSITIONS.assign(queue=ASSUMED_POSITIONS["queue"].map(QUEUE_LABELS)),
+                             {"queue": "Queue", "snapshot_date": "Date", "measure": "Measure", "value": "Value"},
+                             caption="Financial assessment totals are split 38% residential, 62% non-residential.")]
+    return "".join(parts)
+
+
+SOURCE_TITLES = {
+    "lcc_osc_2026_03_02_cqc": "Care Quality Commission Assessment 2025: Improvement Plan Delivery Update, appendix "
+                              "'Summary of CQC Improvement Plan' (updated 29 January 2026), Adults and Communities "
+                              "Overview and Scrutiny Committee, 2 March 2026",
+    "lcc_osc_2025_09_01": "Performance Report for Quarter 1 2025/26, Appendix A, Adults and Communities Overview and "
+                          "Scrutiny Committee, 1 September 2025",
+    "lcc_osc_2026_03_02": "Performance Report 2025/26 - Position at Quarter 3, Appendix A, Adults and Communities "
+                          "Overview and Scrutiny Committee, 2 March 2026",
+}
+
+
+def used_source_ids(report: WaitingListReport) -> set[str]:
+    """The committee papers in sources.csv that the published positions come from."""
+    known = set(report.context.inputs.sources["source_id"])
+    return {s for s in report.positions["source"] if s in known}
 
 
 def write_tables(report: WaitingListReport, output_dir: str | Path, stem: str = "waiting_list") -> list[Path]:
