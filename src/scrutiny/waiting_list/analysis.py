@@ -249,23 +249,26 @@ def project(trends: pd.DataFrame, targets: pd.DataFrame, day: date, weeks: int =
         delivery = pd.Timestamp(queue_targets["delivery_date"].min()).date()
         weeks_left = max((delivery - day).days / 7, 0)
 
-        def reach(rate):
-            if current <= level:
-                return day
-            if rate >= 0:
-                return None
-            return day + timedelta(weeks=(current - level) / -rate)
-
         needed_rate = (level - current) / weeks_left if weeks_left else np.nan
         extra = max(0.0, slope - needed_rate) if current > level and weeks_left else 0.0
         rows.append({
             "queue": queue, "queue_label": QUEUE_LABELS[queue], "waiting": int(current),
             "net_change_per_week": slope, "net_change_low": low, "net_change_high": high,
             "level_needed": level, "level_basis": basis, "delivery_date": delivery,
-            "reached_at_current_rate": reach(slope), "reached_earliest": reach(low), "reached_latest": reach(high),
+            "reached_at_current_rate": _reached(day, current, level, slope),
+            "reached_earliest": _reached(day, current, level, low), "reached_latest": _reached(day, current, level, high),
             "extra_allocations_per_week": extra,
         })
     return pd.DataFrame(rows)
+
+
+def _reached(day: date, current: float, level: float, weekly_change: float) -> date | None:
+    """When the count reaches ``level`` at a steady weekly change (None if it never does)."""
+    if current <= level:
+        return day
+    if weekly_change >= 0:
+        return None
+    return day + timedelta(weeks=(current - level) / -weekly_change)
 
 
 def dashboard_feed(snap: pd.DataFrame) -> dict[str, int]:

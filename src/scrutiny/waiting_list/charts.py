@@ -30,7 +30,7 @@ def _grid(count: int, height: float = 2.3):
 def spc_grid(charts: dict[str, SpcResult], titles: dict[str, str], targets: dict[str, float], ylabel: str):
     """One XmR chart per queue: the weekly values, centre line, process limits and special causes."""
     figure, axes = _grid(len(charts))
-    for axis, (queue, chart) in zip(axes, charts.items()):
+    for axis, (queue, chart) in zip(axes, charts.items(), strict=False):
         points = chart.points
         x = pd.to_datetime(points["x"])
         axis.plot(x, points["value"], color=COUNCIL_COLOUR, linewidth=1.2, marker=".", markersize=3)
@@ -52,7 +52,7 @@ def spc_grid(charts: dict[str, SpcResult], titles: dict[str, str], targets: dict
         axis.set_ylim(bottom=0)
     handles = {}
     for axis in figure.axes:
-        for handle, label in zip(*axis.get_legend_handles_labels()):
+        for handle, label in zip(*axis.get_legend_handles_labels(), strict=True):
             handles.setdefault(label, handle)
     handles = {"weekly value": plt.Line2D([], [], color=COUNCIL_COLOUR, marker="."),
                "centre line": plt.Line2D([], [], color="#444"),
@@ -67,7 +67,7 @@ def flows_grid(trends: pd.DataFrame, titles: dict[str, str]):
     """New requests against allocations per week, per queue."""
     queues = [q for q in titles if q in set(trends["queue"])]
     figure, axes = _grid(len(queues), height=2.0)
-    for axis, queue in zip(axes, queues):
+    for axis, queue in zip(axes, queues, strict=False):
         series = trends[trends["queue"] == queue]
         x = pd.to_datetime(series["week_end"])
         axis.plot(x, series["new_requests"], color="#7f7f7f", linestyle="--", linewidth=1.1, label="new requests (due reviews)")
@@ -86,11 +86,11 @@ def distribution_chart(distribution: pd.DataFrame, titles: dict[str, str]):
     """People waiting by band of wait, per queue (suppressed counts are left blank)."""
     queues = [q for q in titles if q in set(distribution["queue"])]
     figure, axes = _grid(len(queues), height=2.0)
-    for axis, queue in zip(axes, queues):
+    for axis, queue in zip(axes, queues, strict=False):
         rows = distribution[distribution["queue"] == queue]
         values = pd.to_numeric(rows["waiting"], errors="coerce")
         axis.barh(rows["band"], values.fillna(0), color=COUNCIL_COLOUR)
-        for y, (value, shown) in enumerate(zip(values, rows["waiting"])):
+        for y, (value, shown) in enumerate(zip(values, rows["waiting"], strict=True)):
             axis.text((0 if pd.isna(value) else value), y, f" {shown:,}" if not pd.isna(value) else " [c]",
                       va="center", fontsize=6.5)
         axis.invert_yaxis()

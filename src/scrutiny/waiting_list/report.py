@@ -70,7 +70,7 @@ class WaitingListReport:
 def count_targets_of(targets: pd.DataFrame) -> dict[str, float]:
     """Targets for the number waiting, by queue."""
     chosen = targets[targets["measure"] == "waiting"]
-    return dict(zip(chosen["queue"], chosen["target"]))
+    return dict(zip(chosen["queue"], chosen["target"], strict=True))
 
 
 def median_targets_of(targets: pd.DataFrame) -> dict[str, float]:
@@ -215,7 +215,7 @@ def targets_html(report: WaitingListReport) -> str:
     frame["target_text"] = frame["operator"].map({"<=": "at most", ">=": "at least"}) + " " + frame["target"].map(
         lambda t: f"{t:g}") + " " + frame["unit"]
     frame["gap_text"] = [("" if pd.isna(g) else "none" if g == 0 else f"{abs(g):,.1f} {u} {'over' if o == '<=' else 'short'}")
-                         for g, u, o in zip(frame["gap"], frame["unit"], frame["operator"])]
+                         for g, u, o in zip(frame["gap"], frame["unit"], frame["operator"], strict=True)]
     return table_html(frame, {"queue_label": "Queue", "outcome": "Improvement plan outcome", "target_text": "Target",
                               "value": "Now", "met": "Met?", "gap_text": "Gap", "delivery_date": "Delivery date"},
                       {"value": 1}, badges={"met": {"met": "v-better", "not met": "v-worse", "no data": "v-not_compared"}},
@@ -240,10 +240,10 @@ def breakdown_html(frame: pd.DataFrame, by: str, heading: str) -> str:
 def projection_html(report: WaitingListReport) -> str:
     frame = report.projection.copy()
     frame["rate"] = [f"{s:+.1f} ({lo:+.1f} to {hi:+.1f})" for s, lo, hi in
-                     zip(frame["net_change_per_week"], frame["net_change_low"], frame["net_change_high"])]
+                     zip(frame["net_change_per_week"], frame["net_change_low"], frame["net_change_high"], strict=True)]
     frame["when"] = [("not at this rate" if pd.isna(mid) or mid is None else f"{mid:%b %Y}")
                      + ("" if pd.isna(mid) or mid is None else f" (between {_text(lo) if lo else 'n/a'} and {_text(hi) if hi else 'not at the slower rate'})")
-                     for mid, lo, hi in zip(frame["reached_at_current_rate"], frame["reached_earliest"], frame["reached_latest"])]
+                     for mid, lo, hi in zip(frame["reached_at_current_rate"], frame["reached_earliest"], frame["reached_latest"], strict=True)]
     return table_html(frame, {"queue_label": "Queue", "waiting": "Waiting now", "rate": "Change a week (95% interval)",
                               "level_needed": "Level the target implies", "level_basis": "Basis", "when": "Reached",
                               "delivery_date": "Delivery date", "extra_allocations_per_week": "Extra allocations a week needed"},

@@ -25,6 +25,7 @@ The generator is seeded: the same seed gives the same file, byte for byte.
 from __future__ import annotations
 
 import argparse
+from itertools import pairwise
 import sys
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -35,7 +36,7 @@ import pandas as pd
 from dateutil.relativedelta import relativedelta
 
 from ..paths import resolve
-from .calendar import working_days_between, working_day_mask
+from .calendar import working_day_mask
 from .extract import COLUMNS, QUEUE_GROUPS, REVIEW_QUEUES
 
 DEFAULT_SEED = 20260302
@@ -122,29 +123,30 @@ def calibration_points(positions: pd.DataFrame) -> dict[str, list[Point]]:
     points = {}
     for queue, frame in wide.groupby(level=0):
         frame = frame.droplevel(0).sort_index()
-        ordinal = pd.Index([d.toordinal() for d in frame.index])
-
-        def filled(measure, default=None):
-            if measure not in frame or frame[measure].isna().all():
-                return pd.Series(default, index=frame.index)
-            known = frame[measure].dropna()
-            values = np.interp(ordinal, [d.toordinal() for d in known.index], known.to_numpy(dtype=float))
-            return pd.Series(values, index=frame.index)
-
-        waiting, median = filled("waiting"), filled("median_wait")
+        waiting, median = _interpolated(frame, "waiting"), _interpolated(frame, "median_wait")
         share = frame["share_over_28_days"] / 100 if "share_over_28_days" in frame else pd.Series(np.nan, index=frame.index)
         points[queue] = []
         for day in frame.index:
             med = float(round(median[day]))
             chosen_share = share[day] if pd.notna(share[day]) else default_share_over_28(med, frame.get("max_wait", {}).get(day))
             if pd.isna(share[day]) and "share_over_28_days" in frame and frame["share_over_28_days"].notna().sum() > 1:
-                chosen_share = filled("share_over_28_days")[day] / 100
+                chosen_share = _interpolated(frame, "share_over_28_days")[day] / 100
             six = frame["over_six_months"][day] if "over_six_months" in frame else np.nan
             top = frame["max_wait"][day] if "max_wait" in frame else np.nan
             points[queue].append(Point(day, int(round(waiting[day])), med, float(chosen_share),
                                        None if pd.isna(six) else int(six), None if pd.isna(top) else int(top),
                                        share_published=bool(pd.notna(share[day]))))
     return points
+
+
+def _interpolated(frame: pd.DataFrame, measure: str) -> pd.Series:
+    """A measure at every point of a queue, linear in time between the points that give it."""
+    if measure not in frame or frame[measure].isna().all():
+        return pd.Series(np.nan, index=frame.index)
+    known = frame[measure].dropna()
+    values = np.interp([d.toordinal() for d in frame.index], [d.toordinal() for d in known.index],
+                       known.to_numpy(dtype=float))
+    return pd.Series(values, index=frame.index)
 
 
 def default_share_over_28(median: float, max_wait: float | None) -> float:
@@ -201,7 +203,7 @@ def design_waits(point: Point, forced: np.ndarray, rng: np.random.Generator) -> 
         marks.append((cap - 1, n - 1))
     marks.append((cap, n))
     marks = sorted(set(marks))
-    for (v1, c1), (v2, c2) in zip(marks, marks[1:]):
+    for (v1, c1), (v2, c2) in pairwise(marks):
         if v1 == v2 or c2 < c1:
             raise CalibrationError(f"{point.day}: the figures conflict at a wait of {v2} days ({marks})")
     free, previous_value, previous_count = [], -1, 0
@@ -258,7 +260,7 @@ def simulate_queue(queue: str, points: list[Point], rng: np.random.Generator) ->
         transients = _transients(queue, point, points[k + 1], received_all, rng)
         rows += transients
         allocated = _allocate_leavers(queue, point, points[k + 1], leaving, received_all, last_point, k, transients)
-        rows += [(date.fromordinal(int(r)), a) for r, a in zip(leaving, allocated)]
+        rows += [(date.fromordinal(int(r)), a) for r, a in zip(leaving, allocated, strict=True)]
     frame = pd.DataFrame(rows, columns=["received_date", "allocated_date"])
     frame["queue"] = queue
     return frame
