@@ -257,7 +257,8 @@ def simulate_queue(queue: str, points: list[Point], rng: np.random.Generator) ->
         if k == last:
             rows += [(date.fromordinal(int(r)), None) for r in leaving]
             continue
-        transients = _transients(queue, point, points[k + 1], received_all, rng)
+        staying = int(((received_all <= point.day.toordinal()) & (last_point > k)).sum())
+        transients = _transients(queue, point, points[k + 1], received_all, staying, rng)
         rows += transients
         allocated = _allocate_leavers(queue, point, points[k + 1], leaving, received_all, last_point, k, transients)
         rows += [(date.fromordinal(int(r)), a) for r, a in zip(leaving, allocated, strict=True)]
@@ -266,23 +267,40 @@ def simulate_queue(queue: str, points: list[Point], rng: np.random.Generator) ->
     return frame
 
 
-def _transients(queue: str, point: Point, next_point: Point, received_all: np.ndarray, rng) -> list[tuple[date, date]]:
+def _transients(queue: str, point: Point, next_point: Point, received_all: np.ndarray, staying: int,
+                rng) -> list[tuple[date, date]]:
     """Requests received and allocated between two points, topping arrivals up to the weekly rate.
 
-    Their waits follow the median moving between the two points, so the people waiting between
-    them look like the people waiting at them.
+    Their average wait is what keeps the number waiting on the line between the two counts
+    (Little's law: people waiting = arrivals a day x average wait), so that between the points the
+    list is made of recent requests rather than of people left over from the earlier point.
     """
     end = next_point.day
     span = (end - point.day).days
     arrived = int(((received_all > point.day.toordinal()) & (received_all <= end.toordinal())).sum())
     extra = max(0, int(round(WEEKLY_ARRIVALS[queue] * span / 7 - arrived)))
     start, uplift = TEMPORARY_STAFF.get(queue, (date.max, 0.0))
+    first = point.day.toordinal()
+    constructed = np.bincount(received_all[(received_all > first) & (received_all <= end.toordinal())] - first - 1,
+                              minlength=span)
+    # Fill the days the constructed arrivals leave short (they crowd just before the next point).
+    weekly_constructed = np.convolve(constructed, np.ones(7) / 7, mode="same")
+
+    def shortfall(days: pd.DatetimeIndex) -> np.ndarray:
+        expected = arrival_weights(days)
+        expected = expected / expected.mean() * WEEKLY_ARRIVALS[queue] / 7
+        return np.maximum(np.convolve(expected, np.ones(7) / 7, mode="same") - weekly_constructed, 0) * arrival_weights(days)
+
     rows = []
-    for r in sorted(_pick_days(point.day, end, extra, arrival_weights, rng)):
-        median = point.median + (next_point.median - point.median) * (r - point.day).days / span
-        typical = max(median, 3) / (1 + uplift if r >= start else 1)
+    for r in sorted(_pick_days(point.day, end, extra, shortfall, rng)):
+        elapsed = (r - point.day).days
+        line = point.waiting + (next_point.waiting - point.waiting) * elapsed / span
+        arrived_by_then = int(((received_all > first) & (received_all <= r.toordinal())).sum())
+        to_fill = max(line - staying - arrived_by_then, 0)
+        longest = 4 * max(point.median, next_point.median, 7)
+        mean = min(max(to_fill / max(extra / span, 0.1), 3), longest) / (1 + uplift if r >= start else 1)
         room = (end - r).days
-        delay = int(rng.gamma(1.5, typical / 1.18))
+        delay = int(rng.gamma(1.5, mean / 1.5))
         if delay > room:
             delay = int(rng.integers(0, room + 1))
         rows.append((r, _next_working_day(r + timedelta(days=delay), end)))
