@@ -18,10 +18,10 @@ from ..publishing.charts import COUNCIL_COLOUR  # noqa: E402
 IMPROVING, CONCERNING, NEITHER = "#1f77b4", "#e07b00", "#7b3294"
 
 
-def _grid(count: int, height: float = 2.3):
+def _grid(count: int, height: float = 2.3, share_x: bool = True):
     columns = 3
     rows = int(np.ceil(count / columns))
-    figure, axes = plt.subplots(rows, columns, figsize=(10.5, height * rows), squeeze=False, sharex=True)
+    figure, axes = plt.subplots(rows, columns, figsize=(10.5, height * rows), squeeze=False, sharex=share_x)
     for axis in axes.flat[count:]:
         axis.set_visible(False)
     return figure, axes.flat
@@ -85,7 +85,7 @@ def flows_grid(trends: pd.DataFrame, titles: dict[str, str]):
 def distribution_chart(distribution: pd.DataFrame, titles: dict[str, str]):
     """People waiting by band of wait, per queue (suppressed counts are left blank)."""
     queues = [q for q in titles if q in set(distribution["queue"])]
-    figure, axes = _grid(len(queues), height=2.0)
+    figure, axes = _grid(len(queues), height=2.0, share_x=False)
     for axis, queue in zip(axes, queues, strict=False):
         rows = distribution[distribution["queue"] == queue]
         values = pd.to_numeric(rows["waiting"], errors="coerce")

@@ -21,6 +21,10 @@ from .extract import QUEUE_LABELS, Extract, ExtractError, read_extract
 from .synthetic import ASSUMED_POSITIONS, DEFAULT_PATH, POSITIONS_FILE
 
 TARGETS_FILE = "waiting_list_targets.csv"
+MEASURE_LABELS = {"waiting": "number waiting", "median_wait": "median wait", "max_wait": "longest wait",
+                  "share_over_28_days": "% over 28 days", "over_six_months": "over six months",
+                  "reviewed_within_12_months": "% reviewed within 12 months",
+                  "allocated_within_28_days": "% allocated within 28 days"}
 SPC_BASELINE = 20
 
 
@@ -148,6 +152,7 @@ _TEMPLATE = jinja2.Environment(autoescape=True).from_string("""
 <div class="scrutiny-dash">
 {% if caption %}<p class="small">{{ caption }}</p>{% endif %}
 <table>
+{% if widths %}<colgroup>{% for width in widths %}<col style="width:{{ width }}%">{% endfor %}</colgroup>{% endif %}
 <thead><tr>{% for column in columns %}<th>{{ column }}</th>{% endfor %}</tr></thead>
 <tbody>
 {% for row in rows %}<tr>{% for cell in row %}<td{% if cell.cls %} class="{{ cell.cls }}"{% endif %}>{% if cell.badge %}<span class="verdict {{ cell.badge }}">{{ cell.text }}</span>{% else %}{{ cell.text }}{% endif %}</td>{% endfor %}</tr>
@@ -170,9 +175,10 @@ def _text(value, decimals: int = 0) -> str:
 
 
 def table_html(frame: pd.DataFrame, columns: dict[str, str], decimals: dict[str, int] | None = None,
-               caption: str = "", badges: dict[str, dict[str, str]] | None = None) -> str:
+               caption: str = "", badges: dict[str, dict[str, str]] | None = None,
+               widths: list[int] | None = None) -> str:
     """An accessible HTML table of ``frame`` with ``columns`` (name -> heading); ``badges`` maps a
-    column's values to a verdict style (the word is always printed too)."""
+    column's values to a verdict style (the word is always printed too); ``widths`` in percent."""
     decimals, badges = decimals or {}, badges or {}
     rows = []
     for _, record in frame.iterrows():
@@ -181,7 +187,7 @@ def table_html(frame: pd.DataFrame, columns: dict[str, str], decimals: dict[str,
             text = _text(record[column], decimals.get(column, 0))
             cells.append({"text": text, "badge": badges.get(column, {}).get(text)})
         rows.append(cells)
-    return STYLE + _TEMPLATE.render(columns=list(columns.values()), rows=rows, caption=caption)
+    return STYLE + _TEMPLATE.render(columns=list(columns.values()), rows=rows, caption=caption, widths=widths)
 
 
 def synthetic_notice(report: WaitingListReport) -> str:
@@ -218,17 +224,17 @@ def targets_html(report: WaitingListReport) -> str:
                          for g, u, o in zip(frame["gap"], frame["unit"], frame["operator"], strict=True)]
     return table_html(frame, {"queue_label": "Queue", "outcome": "Improvement plan outcome", "target_text": "Target",
                               "value": "Now", "met": "Met?", "gap_text": "Gap", "delivery_date": "Delivery date"},
-                      {"value": 1}, badges={"met": {"met": "v-better", "not met": "v-worse", "no data": "v-not_compared"}},
+                      {"value": 1}, widths=[16, 30, 14, 8, 8, 14, 10], badges={"met": {"met": "v-better", "not met": "v-worse", "no data": "v-not_compared"}},
                       caption="Median and longest waits for financial assessments are in working days (English bank "
                               "holidays excluded). 'Allocated within 28 days' is the share of allocations in the "
                               "quarter made within 28 days of the request.")
 
 
 def spc_html(report: WaitingListReport) -> str:
-    return table_html(report.spc_table, {"queue_label": "Queue", "measure": "Measure", "points": "Weeks",
+    return table_html(report.spc_table.assign(measure=report.spc_table["measure"].map(MEASURE_LABELS)), widths=[14, 8, 6, 8, 8, 8, 10, 17, 21], columns={"queue_label": "Queue", "measure": "Measure", "points": "Weeks",
                                          "centre": "Centre line", "lower_limit": "Lower limit", "upper_limit": "Upper limit",
                                          "limits": "Limits from", "variation": "Variation (latest week)",
-                                         "assurance": "Assurance against the target"}, {"centre": 1, "lower_limit": 1, "upper_limit": 1})
+                                         "assurance": "Assurance against the target"}, decimals={"centre": 1, "lower_limit": 1, "upper_limit": 1})
 
 
 def breakdown_html(frame: pd.DataFrame, by: str, heading: str) -> str:
@@ -241,9 +247,8 @@ def projection_html(report: WaitingListReport) -> str:
     frame = report.projection.copy()
     frame["rate"] = [f"{s:+.1f} ({lo:+.1f} to {hi:+.1f})" for s, lo, hi in
                      zip(frame["net_change_per_week"], frame["net_change_low"], frame["net_change_high"], strict=True)]
-    frame["when"] = [("not at this rate" if pd.isna(mid) or mid is None else f"{mid:%b %Y}")
-                     + ("" if pd.isna(mid) or mid is None else f" (between {_text(lo) if lo else 'n/a'} and {_text(hi) if hi else 'not at the slower rate'})")
-                     for mid, lo, hi in zip(frame["reached_at_current_rate"], frame["reached_earliest"], frame["reached_latest"], strict=True)]
+    frame["when"] = [_when(mid, lo, hi, report.day) for mid, lo, hi in
+                     zip(frame["reached_at_current_rate"], frame["reached_earliest"], frame["reached_latest"], strict=True)]
     return table_html(frame, {"queue_label": "Queue", "waiting": "Waiting now", "rate": "Change a week (95% interval)",
                               "level_needed": "Level the target implies", "level_basis": "Basis", "when": "Reached",
                               "delivery_date": "Delivery date", "extra_allocations_per_week": "Extra allocations a week needed"},
@@ -253,17 +258,29 @@ def projection_html(report: WaitingListReport) -> str:
                               "changes in demand or staffing).")
 
 
+def _when(mid, earliest, latest, day: date) -> str:
+    """When a projected count reaches its level, with the range its interval gives."""
+    if mid is None or pd.isna(mid):
+        return "not at this rate" + ("" if earliest is None or pd.isna(earliest) else f" (at best {_text(earliest)})")
+    if mid == day:
+        return "already at or below it"
+    slower = "never at the slower rate" if latest is None or pd.isna(latest) else _text(latest)
+    return f"{mid:%b %Y} (between {_text(earliest)} and {slower})"
+
+
 def progress_html(report: WaitingListReport) -> str:
-    return table_html(report.progress, {"queue_label": "Improvement area", "progress": "Progress (draft)"})
+    return table_html(report.progress, {"queue_label": "Improvement area", "progress": "Progress (draft)"},
+                      widths=[18, 82])
 
 
 def published_html(report: WaitingListReport) -> str:
     if report.published_check.empty:
         return "<p>No published position falls on or before the snapshot date.</p>"
-    return table_html(report.published_check, {"date": "Date", "queue_label": "Queue", "measure": "Measure",
+    check = report.published_check.assign(measure=report.published_check["measure"].map(MEASURE_LABELS))
+    return table_html(check, {"date": "Date", "queue_label": "Queue", "measure": "Measure",
                                                "published": "Published", "from_extract": "From the extract",
                                                "difference": "Difference", "source": "Where published"},
-                      {"published": 1, "from_extract": 1, "difference": 1})
+                      {"published": 1, "from_extract": 1, "difference": 1}, widths=[9, 14, 12, 8, 8, 8, 41])
 
 
 def data_quality_html(report: WaitingListReport) -> str:

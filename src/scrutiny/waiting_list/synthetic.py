@@ -78,7 +78,8 @@ MONTH_PATTERN = {1: 1.12, 2: 1.05, 3: 1.0, 4: 0.95, 5: 0.95, 6: 0.97, 7: 0.98, 8
 TEAMS = {
     "assessment": ["Blaby and Oadby-Wigston", "Charnwood", "Harborough", "Hinckley and Bosworth",
                    "Melton", "North West Leicestershire"],
-    "financial": ["Financial Assessment (residential)", "Financial Assessment (community)"],
+    "financial_residential": ["Residential Finance North", "Residential Finance South"],
+    "financial_non_residential": ["Community Finance North", "Community Finance South"],
     "occupational_therapy": ["OT North", "OT South"],
     "annual_review": ["Review Team East", "Review Team West", "Learning Disability Reviews"],
 }
@@ -363,9 +364,7 @@ def generate_extract(positions: pd.DataFrame, seed: int = DEFAULT_SEED) -> pd.Da
 
 
 def _team_group(queue: str) -> str:
-    if queue.startswith("financial"):
-        return "financial"
-    if queue in ("occupational_therapy", "annual_review"):
+    if queue in ("occupational_therapy", "annual_review", "financial_residential", "financial_non_residential"):
         return queue
     return "assessment"
 
