@@ -64,7 +64,7 @@ $(WAITING_EXTRACT): $(DATA)/waiting_list_positions.csv src/scrutiny/waiting_list
 $(REPORTS)/$(FY)/q%/waiting_list.pdf $(REPORTS)/$(FY)/q%/waiting_list.html: notebooks/waiting_list.ipynb $(SRC) $(INPUTS) $(WAITING_EXTRACT)
 	$(PYTHON) -m scrutiny.publishing.build report $< --financial-year $(FY) --quarter $* --council $(COUNCIL) --data $(DATA) --out $(OUT)
 
-test: notebooks ## all tests: unit, bad input, notebooks (papermill, nbval) and the backtests of make q1 and q3
+test: notebooks $(WAITING_EXTRACT) ## all tests: unit, bad input, notebooks (papermill, nbval) and the backtests of make q1 and q3
 	$(PYTHON) -m pytest -q
 	$(PYTHON) -m pytest -q --nbval-lax --nbval-current-env --nbval-cell-timeout 900 -p no:cacheprovider $(REPORT_NOTEBOOKS:%=notebooks/%.ipynb)
 

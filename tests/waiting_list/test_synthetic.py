@@ -79,3 +79,23 @@ def test_conflicting_figures_are_refused():
     with pytest.raises(synthetic.CalibrationError, match="carried back"):
         synthetic.design_waits(synthetic.Point(date(2026, 1, 29), 2, 5, 0.0, None, None), np.array([1, 2, 3]),
                                np.random.default_rng(0))
+
+
+def test_quarter_3_report_tables(generated, tmp_path):
+    from scrutiny.waiting_list import report as wl
+
+    report = wl.build_waiting_list_report(RAW, "2025-26", 3, "E10000018", extract=str(generated))
+    assert report.day == date(2025, 12, 31) and not report.synthetic
+    assert report.published_check["difference"].abs().max() <= 1
+    assert len(report.published_check) == 15  # the positions dated up to 31 December 2025
+    care = report.progress.set_index("queue").at["care_act_assessment", "progress"]
+    assert care.startswith("Count of individuals awaiting allocation on 31/12/25: 416")
+    assert set(report.count_charts) >= {"care_act_assessment", "annual_review", "financial_assessment"}
+    html = wl.targets_html(report) + wl.projection_html(report) + wl.snapshot_html(report)
+    assert "not met" in html and "Care Act assessment" in html
+    ids = set(report.extract.query("select person_id from requests")["person_id"])
+    for path in wl.write_tables(report, tmp_path):
+        cells = set(pd.read_csv(path, dtype=str).to_numpy().ravel())
+        assert not cells & ids, path.name
+    with pytest.raises(ValueError, match="snapshot_date '31/12/2025'"):
+        wl.build_waiting_list_report(RAW, "2025-26", 3, "E10000018", extract=str(generated), snapshot_date="31/12/2025")
