@@ -60,6 +60,7 @@ def test_record_faults_go_to_the_data_quality_table_and_are_left_out(tmp_path):
         ("R1", "P9", "care_act_assessment", "Melton", "high", "2025-02-11", ""),  # duplicate request id
         ("R7", "P2", "carer_assessment", "Melton", "urgent", "2025-01-05", ""),  # same person, queue and date
         ("R8", "P8", "occupational_therapy", "OT North", "high", "1899-12-31", ""),  # impossible date
+        ("R9", "P9", "carer_assessment", "Melton", "high", "2099-01-01", ""),  # received in the future
     ]
     extract = read_extract(write(tmp_path, rows))
     quality = extract.data_quality.set_index("check")
@@ -67,9 +68,10 @@ def test_record_faults_go_to_the_data_quality_table_and_are_left_out(tmp_path):
     assert quality.loc["duplicate request id", "example_rows"] == "7"
     assert quality.loc["duplicate request (same person, queue and date received)", "example_rows"] == "8"
     assert quality.loc["date outside 2000-2100", "example_rows"] == "9"
-    assert extract.rows_read == 8 and extract.rows_used == 4
+    assert quality.loc["date in the future (only a review may fall due later)", "example_rows"] == "10"
+    assert extract.rows_read == 9 and extract.rows_used == 4
     cells = set(extract.data_quality.astype(str).to_numpy().ravel())
-    assert not cells & {"P2", "P5", "P8", "P9", "R1", "R5", "R7", "R8"}  # rows are named by line, not by id
+    assert not cells & {"P2", "P5", "P8", "P9", "R1", "R5", "R7", "R8", "R9"}  # rows are named by line, not by id
     with pytest.raises(ExtractError, match=r"row 6, column allocated_date: allocated before received"):
         read_extract(write(tmp_path, rows), strict=True)
 

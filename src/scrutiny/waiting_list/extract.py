@@ -19,7 +19,7 @@ queried without loading them into pandas.
 
 Structural faults stop the run with the file, row and column: a missing column, an empty or
 unreadable required cell, an unknown queue. Record faults a user would want to work round
-(allocation before receipt, dates outside 2000-2100, duplicate requests) are listed in a
+(allocation before receipt, dates outside 2000-2100 or in the future, duplicate requests) are listed in a
 data-quality table and the records left out, unless ``strict`` asks for an error instead.
 """
 
@@ -147,6 +147,9 @@ def read_extract(path: str | Path, strict: bool = False) -> Extract:
         "date outside 2000-2100": (
             f"received_date not between date '{EARLIEST}' and date '{LATEST}' "
             f"or allocated_date not between date '{EARLIEST}' and date '{LATEST}'", "received_date, allocated_date"),
+        "date in the future (only a review may fall due later)": (
+            "allocated_date > current_date or (received_date > current_date and queue not in ('annual_review'))",
+            "received_date, allocated_date"),
         "allocated before received": (
             "allocated_date < received_date and queue not in ('annual_review')", "allocated_date"),
         "duplicate request id": (

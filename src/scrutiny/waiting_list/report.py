@@ -286,8 +286,8 @@ def published_html(report: WaitingListReport) -> str:
 def data_quality_html(report: WaitingListReport) -> str:
     quality = report.extract.data_quality
     if quality.empty:
-        return (f"<p>All {report.extract.rows_read:,} records passed the checks (dates readable and between 2000 "
-                "and 2100, no allocation before receipt, no duplicate requests, known queues).</p>")
+        return (f"<p>All {report.extract.rows_read:,} records passed the checks (dates readable, between 2000 "
+                "and 2100 and not in the future, no allocation before receipt, no duplicate requests, known queues).</p>")
     return table_html(quality, {"check": "Check", "column": "Column", "rows": "Rows", "example_rows": "Rows in the file",
                                 "action": "Action"})
 
