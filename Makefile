@@ -10,7 +10,7 @@ VENV ?= .venv
 PYTHON ?= $(if $(wildcard $(VENV)/bin/python),$(VENV)/bin/python,python3)
 MIRROR ?=
 
-REPORT_NOTEBOOKS := quarterly_dashboard benchmarking use_of_resources
+REPORT_NOTEBOOKS := quarterly_dashboard benchmarking use_of_resources waiting_list
 SRC := $(shell find src/scrutiny -type f \( -name '*.py' -o -name '*.j2' -o -name '*.json' -o -name '*.csv' \) 2>/dev/null)
 INPUTS := $(wildcard $(DATA)/*.csv $(DATA)/*/*.csv)
 NATIONAL_ODS := data/raw/national/ascof_time_series_2015-16_to_2024-25.ods
@@ -28,6 +28,10 @@ MAKEFLAGS += --jobs=$(JOBS) --no-print-directory
 # on an interrupt or a failure (the build publishes them atomically itself).
 .DELETE_ON_ERROR:
 .PRECIOUS: $(QUARTER_DIR)%$(COUNCIL_SUFFIX)/.parameters $(foreach n,$(REPORT_NOTEBOOKS),$(QUARTER_DIR)%$(COUNCIL_SUFFIX)/$(n).manifest.json)
+# The synthetic work-tray extract the waiting-list report reads by default (data/processed, never committed).
+WAITING_EXTRACT := data/processed/waiting_list_extract.csv
+# Prerequisites a report has beyond the sources, inputs and national files.
+EXTRA_waiting_list := $(WAITING_EXTRACT)
 
 .DEFAULT_GOAL := help
 .PHONY: help setup data notebooks q1 q2 q3 q4 test test-fast nbval lint bench clean-reports FORCE
@@ -71,7 +75,7 @@ $(QUARTER_DIR)%$(COUNCIL_SUFFIX)/.parameters: FORCE
 # PDF and CSV tables, published together; the manifest is written last, so it is the target.
 # `make q3-<report>` builds one report, e.g. make q3-benchmarking COUNCIL=<a council in councils.csv>.
 define REPORT_RULE
-$(QUARTER_DIR)%$(COUNCIL_SUFFIX)/$(1).manifest.json: notebooks/$(1).ipynb $(QUARTER_DIR)%$(COUNCIL_SUFFIX)/.parameters $$(SRC) $$(INPUTS) $$(NATIONAL)
+$(QUARTER_DIR)%$(COUNCIL_SUFFIX)/$(1).manifest.json: notebooks/$(1).ipynb $(QUARTER_DIR)%$(COUNCIL_SUFFIX)/.parameters $$(SRC) $$(INPUTS) $$(NATIONAL) $$(EXTRA_$(1))
 	@$$(BUILD) report $$< --financial-year $$(FY) --quarter $$* --council $$(COUNCIL) --data $$(DATA) --out $$(@D)
 
 q%-$(1): $(QUARTER_DIR)%$(COUNCIL_SUFFIX)/$(1).manifest.json
@@ -81,7 +85,11 @@ $(foreach n,$(REPORT_NOTEBOOKS),$(eval $(call REPORT_RULE,$(n))))
 
 FORCE:
 
-test: notebooks ## all tests: unit, bad input, notebooks (papermill, nbval) and the backtests of make q1 and q3
+# The synthetic work-tray extract (never committed): seeded, calibrated to the published positions.
+$(WAITING_EXTRACT): $(DATA)/waiting_list_positions.csv src/scrutiny/waiting_list/synthetic.py
+	$(PYTHON) -m scrutiny.waiting_list.synthetic --data $(DATA) --out $@
+
+test: notebooks $(WAITING_EXTRACT) ## all tests: unit, bad input, notebooks (papermill, nbval) and the backtests of make q1 and q3
 	$(PYTHON) -m pytest -q
 	$(PYTHON) -m pytest -q --nbval-lax --nbval-current-env --nbval-cell-timeout 900 -p no:cacheprovider $(REPORT_NOTEBOOKS:%=notebooks/%.ipynb)
 
