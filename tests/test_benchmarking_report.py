@@ -167,7 +167,8 @@ def test_make_benchmarking_for_another_council_builds_a_readable_pdf(tmp_path):
     out = tmp_path / "E10000007"
     result = subprocess.run(
         [sys.executable, "-m", "scrutiny.publishing.build", "report", str(ROOT / "notebooks" / "benchmarking.ipynb"),
-         "--financial-year", "2025-26", "--quarter", "3", "--council", DERBYSHIRE, "--comparator", "county_councils",
+         "--any-council", "--financial-year", "2025-26", "--quarter", "3", "--council", DERBYSHIRE,
+         "--comparator", "county_councils",
          "--data", "data/raw", "--out", str(out)], cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
     assert {"benchmarking.html", "benchmarking.pdf", "benchmarking_measures.csv"} <= {p.name for p in out.iterdir()}

@@ -19,6 +19,7 @@ from ..publishing.html import STYLE
 from . import analysis, narrative
 from .extract import QUEUE_LABELS, Extract, ExtractError, read_extract
 from .synthetic import ASSUMED_POSITIONS, DEFAULT_PATH, POSITIONS_FILE
+from ..publishing.tables import write_csv
 
 TARGETS_FILE = "waiting_list_targets.csv"
 MEASURE_LABELS = {"waiting": "number waiting", "median_wait": "median wait", "max_wait": "longest wait",
@@ -352,6 +353,6 @@ def write_tables(report: WaitingListReport, output_dir: str | Path, stem: str = 
     written = []
     for name, table in tables.items():
         path = folder / f"{stem}_{name}.csv"
-        table.to_csv(path, index=False)
+        write_csv(table, path)
         written.append(path)
     return written
