@@ -540,3 +540,37 @@ def ascof_3d_people(events: pd.DataFrame, persons: pd.DataFrame, period: Period)
     people["band"] = working_band(people["age"])
     people = people[people["band"] != "Under 18"]
     return people[["LA_Code", "Person_ID", "hierarchy", "band", "non_dp_component"]]
+
+
+class ReferenceEngine:
+    """The pandas reference behind the same interface as :class:`scrutiny.cld.engine.DuckDBEngine`."""
+
+    def __init__(self, standard: pd.DataFrame, period_end: object,
+                 data_start: object = codes.WAITING_TIMES_START):
+        self.period = Period.twelve_months_to(period_end)
+        self._events = prepare(standard, self.period.end, pd.Timestamp(data_start))
+        self._persons = person_details(self._events)
+
+    def events(self) -> pd.DataFrame:
+        return self._events
+
+    def persons(self) -> pd.DataFrame:
+        return self._persons
+
+    def councils(self) -> list[str]:
+        return sorted(self._events["LA_Code"].unique())
+
+    def waiting_time_requests(self) -> pd.DataFrame:
+        return waiting_time_requests(self._events)
+
+    def ascof_2a_clusters(self) -> pd.DataFrame:
+        return ascof_2a_clusters(self._events, self._persons, self.period)
+
+    def ascof_2b2c_admissions(self, **switches) -> pd.DataFrame:
+        return ascof_2b2c_admissions(self._events, self._persons, self.period, **switches)
+
+    def ascof_2e_people(self) -> pd.DataFrame:
+        return ascof_2e_people(self._events, self._persons, self.period)
+
+    def ascof_3d_people(self) -> pd.DataFrame:
+        return ascof_3d_people(self._events, self._persons, self.period)
