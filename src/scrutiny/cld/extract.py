@@ -193,9 +193,10 @@ def _check_cells(con: duckdb.DuckDBPyConnection, source: str, found: dict[str, s
             checks.append((field, bad + ")", expected))
     checks.append(("Event_Start_Date", "Event_Start_Date IS NULL", "a date (it is mandatory)"))
     for field, condition, expected in checks:
-        row = con.execute(f"SELECT row_number, {field} FROM cld_text WHERE {condition} "
-                          "ORDER BY row_number LIMIT 1").fetchone()
-        if row is not None:
+        found_rows = con.execute(f"SELECT row_number, {field} FROM cld_text WHERE {condition} "
+                                 "ORDER BY row_number LIMIT 1").fetchall()
+        if found_rows:
+            row = found_rows[0]
             raise ExtractError(f"{source}: data row {row[0]} (line {row[0] + 1}), column "
                                f"{found[field]!r}: expected {expected}, got {row[1]!r}")
 
@@ -248,13 +249,13 @@ def data_quality(extract: Extract) -> pd.DataFrame:
     maps them to "Invalid and not mapped"), rows without any person identifier (dropped), ends
     before starts (ignored by the ASCOF measures) and events of unknown type."""
     con = extract.connection
-    total = con.execute("SELECT count(*) FROM cld_standard").fetchone()[0]
+    total = con.execute("SELECT count(*) FROM cld_standard").fetchall()[0][0]
     rows: list[tuple[str, str, int, str]] = []
 
     def add(field: str, check: str, condition: str, example: str = "NULL") -> None:
         count, examples = con.execute(
             f"SELECT count(*), string_agg(DISTINCT {example}, '; ') FILTER (WHERE {example} IS NOT "
-            f"NULL) FROM (SELECT * FROM cld_standard WHERE {condition})").fetchone()
+            f"NULL) FROM (SELECT * FROM cld_standard WHERE {condition})").fetchall()[0]
         rows.append((field, check, int(count), (examples or "")[:200]))
 
     add("person", "no NHS number and no LA person identifier (row dropped)",
