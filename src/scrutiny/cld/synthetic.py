@@ -39,7 +39,7 @@ HEADERS = {  # DHSC field -> the Release 2 submission header written
     "Der_Unique_Record_ID": "Der_Unique_Record_ID",
 }
 # Journeys started per year by a council of scale 1, by kind (calibrated as the module says).
-JOURNEYS_PER_YEAR = {"advice": 15_000, "reablement": 3_050, "community": 2_600, "care_home": 840,
+JOURNEYS_PER_YEAR = {"advice": 15_000, "reablement": 3_050, "community": 2_600, "care_home": 770,
                      "low_level": 4_500, "carer": 1_500}
 EXISTING_CLIENTS = 9_000  # long-term community clients whose support began before the data
 ACCOMMODATIONS = (("Owner occupier or shared ownership scheme", 0.45),
@@ -110,7 +110,7 @@ def _people(rng: np.random.Generator, council: Council, first: int, count: int,
     start = data_start + rng.integers(0, span, count).astype("timedelta64[D]")
     start = np.where(kind == "existing", data_start - rng.integers(30, 2000, count).astype("timedelta64[D]"),
                      start)
-    older = {"advice": 0.62, "reablement": 0.86, "community": 0.7, "care_home": 0.945, "low_level": 0.75,
+    older = {"advice": 0.62, "reablement": 0.86, "community": 0.7, "care_home": 0.96, "low_level": 0.75,
              "carer": 0.45, "existing": 0.66}
     is_older = rng.random(count) < np.array([older[k] for k in kind])
     age = np.where(is_older, rng.integers(65, 99, count), rng.integers(18, 65, count))
@@ -201,9 +201,10 @@ def _journeys(rng: np.random.Generator, people: pd.DataFrame) -> pd.DataFrame:
           Delivery_Mechanism=codes.COMMISSIONED, Event_Start_Date=home_start, Event_End_Date=np.datetime64("NaT"),
           Event_Outcome=np.where(self_funded, "NFA: Self-funded client or under 12wk disregard", None))
     # short-term assessment leading to equipment
+    equipment_day = assess_end + _days(rng, 10, n)
     b.add(people, kind == "low_level", Event_Type="Service", Service_Type=codes.LOW_LEVEL,
-          Service_Component="Equipment", Event_Start_Date=assess_end + _days(rng, 10, n),
-          Event_End_Date=assess_end + _days(rng, 10, n), Event_Outcome="NFA: Support ended as planned")
+          Service_Component="Equipment", Event_Start_Date=equipment_day, Event_End_Date=equipment_day,
+          Event_Outcome="NFA: Support ended as planned")
     events = b.frame()
     events["Client_Type"] = np.where(events["kind"] == "carer", "Unpaid carer", codes.SERVICE_USER)
     return events
