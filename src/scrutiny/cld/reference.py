@@ -60,9 +60,9 @@ def prepare(standard: pd.DataFrame, period_end: pd.Timestamp,
     events["Service_Type_Grouped"] = events["Service_Type"].map(
         {value: spec[0] for value, spec in codes.SERVICE_TYPES.items()})
     # 3.6 person id: traced NHS number, else submitted NHS number, else LA code + LA person id
-    local_id = events["LA_Code"] + "_" + events["LA_Person_Unique_Identifier"]
-    events["Person_ID"] = (events["Der_NHS_Number_Traced_Pseudo"]
-                           .fillna(events["Der_NHS_Number_Pseudo"]).fillna(local_id))
+    local_id = events["LA_Code"].astype("string") + "_" + events["LA_Person_Unique_Identifier"].astype("string")
+    events["Person_ID"] = (events["Der_NHS_Number_Traced_Pseudo"].astype("string")
+                           .fillna(events["Der_NHS_Number_Pseudo"].astype("string")).fillna(local_id))
     events = events[events["Person_ID"].notna()]
     # 3.4 death-corrected end date and filters
     start, end, death = events["Event_Start_Date"], events["Event_End_Date"], events["Date_of_Death"]
@@ -333,6 +333,9 @@ def reablement_clusters(rows: pd.DataFrame, *, component: str | None = None) -> 
     st = rows[rows["Service_Type"] == codes.ST_MAX]
     if component is not None:
         st = st[st["Service_Component"] == component]
+    if st.empty:
+        return pd.DataFrame(columns=["LA_Code", "Person_ID", "cluster", "cluster_start", "cluster_end",
+                                     "cluster_outcome", "cluster_hierarchy"])
     st = st.assign(outcome=st["Event_Outcome"].fillna(codes.INVALID))
     st = st.assign(hierarchy=_adjusted_hierarchy(st["outcome"]))
     st = st.sort_values(["LA_Code", "Person_ID", "Event_Start_Date", "end", "hierarchy",
@@ -350,10 +353,16 @@ def reablement_clusters(rows: pd.DataFrame, *, component: str | None = None) -> 
     return clusters.reset_index()
 
 
+CLUSTER_COLUMNS = ["LA_Code", "Person_ID", "cluster_start", "cluster_end", "cluster_outcome", "age", "band",
+                   "sequel", "final_outcome", "in_numerator", "in_denominator"]
+
+
 def ascof_2a_clusters(events: pd.DataFrame, persons: pd.DataFrame, period: Period) -> pd.DataFrame:
     """Every in-scope new-client reablement cluster with its sequel and final outcome (5.1.3 to 5.1.7)."""
     rows = _service_user_rows(events)
     clusters = reablement_clusters(rows)
+    if clusters.empty:
+        return pd.DataFrame(columns=CLUSTER_COLUMNS)
     clusters = clusters[(clusters["cluster_end"] >= period.start) & (clusters["cluster_end"] <= period.end)]
     clusters = clusters.merge(persons, on=["LA_Code", "Person_ID"], how="left")
     clusters["age"] = age_at(clusters["Der_Birth_Year"], clusters["Der_Birth_Month"], clusters["cluster_end"])
@@ -367,6 +376,8 @@ def ascof_2a_clusters(events: pd.DataFrame, persons: pd.DataFrame, period: Perio
     existing_keys = set(zip(existing["LA_Code"], existing["Person_ID"], existing["cluster"], strict=True))
     clusters = clusters[[k not in existing_keys for k in
                          zip(clusters["LA_Code"], clusters["Person_ID"], clusters["cluster"], strict=True)]]
+    if clusters.empty:
+        return pd.DataFrame(columns=CLUSTER_COLUMNS)
     results = [_sequel(cluster, rows_of_person)
                for cluster, rows_of_person in _with_rows(clusters, rows)]
     clusters = clusters.assign(sequel=[r[0] for r in results], final_outcome=[r[1] for r in results])
@@ -374,9 +385,7 @@ def ascof_2a_clusters(events: pd.DataFrame, persons: pd.DataFrame, period: Perio
     clusters["in_numerator"] = clusters["final_outcome"].isin(codes.TWO_A_NUMERATOR)
     clusters["in_denominator"] = clusters["in_numerator"] | clusters["final_outcome"].isin(
         codes.TWO_A_DENOMINATOR_ONLY)
-    columns = ["LA_Code", "Person_ID", "cluster_start", "cluster_end", "cluster_outcome", "age", "band",
-               "sequel", "final_outcome", "in_numerator", "in_denominator"]
-    return clusters[columns].reset_index(drop=True)
+    return clusters[CLUSTER_COLUMNS].reset_index(drop=True)
 
 
 def _with_rows(clusters: pd.DataFrame, rows: pd.DataFrame):
@@ -461,6 +470,8 @@ def ascof_2b2c_admissions(events: pd.DataFrame, persons: pd.DataFrame, period: P
     admissions = placements[~(placements["Event_Outcome"] == "NFA: Self-funded client or under 12wk disregard")]
     admissions = admissions[(admissions["Event_Start_Date"] >= period.start)
                             & (admissions["Event_Start_Date"] <= period.end)]
+    if admissions.empty:
+        return pd.DataFrame(columns=["LA_Code", "Person_ID", "band"])
     admissions = admissions.assign(age=age_at(admissions["Der_Birth_Year"], admissions["Der_Birth_Month"],
                                               admissions["Event_Start_Date"]))
     admissions = admissions[["LA_Code", "Person_ID", "Event_Start_Date", "age"]].drop_duplicates()
@@ -529,6 +540,8 @@ def ascof_3d_people(events: pd.DataFrame, persons: pd.DataFrame, period: Period)
     hierarchy[prison] = 9
     hierarchy[prison & (mechanism == codes.COMMISSIONED)] = 8
     hierarchy[prison & (mechanism == codes.PERSONAL_BUDGET)] = 7
+    if rows.empty:
+        return pd.DataFrame(columns=["LA_Code", "Person_ID", "hierarchy", "band", "non_dp_component"])
     rows = rows.assign(hierarchy=hierarchy, dp_component=dp_component)
     best = rows.groupby(["LA_Code", "Person_ID"])["hierarchy"].transform("min")
     rows = rows[rows["hierarchy"] == best]
