@@ -80,7 +80,7 @@ def same(left: pd.DataFrame, right: pd.DataFrame, keys: list[str]) -> None:
     pd.testing.assert_frame_equal(left, right, check_dtype=False)
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(person, min_size=1, max_size=10), st.sampled_from(["2025-03-31", "2025-12-31", "2026-03-31"]))
 def test_engines_agree(people, period_end):
     frame = build(people)

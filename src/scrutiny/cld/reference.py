@@ -119,9 +119,8 @@ def _latest_known(events: pd.DataFrame, field: str, unknown: tuple[str, ...]) ->
     top = top[top["_end"] == top_end]
     top_start = top.groupby(["LA_Code", "Person_ID"])["Event_Start_Date"].transform("max")
     top = top[top["Event_Start_Date"] == top_start]
-    values = top.groupby(["LA_Code", "Person_ID"])[field].agg(lambda s: s.iloc[0] if s.nunique() == 1
-                                                               else "Unknown")
-    return values
+    summary = top.groupby(["LA_Code", "Person_ID"])[field].agg(["nunique", "first"])
+    return summary["first"].where(summary["nunique"] == 1, "Unknown")
 
 
 def person_details(events: pd.DataFrame) -> pd.DataFrame:
@@ -162,14 +161,15 @@ def _accommodation_fallback(events: pd.DataFrame) -> pd.Series:
     first = ranked.groupby(group)[sort_keys].transform("first")
     top = ranked[(ranked[sort_keys] == first).all(axis=1)]
 
-    def decide(rows: pd.DataFrame) -> str:
-        types = rows.loc[rows["_type_rank"] < 99, "Service_Type"].unique()
-        kind = types[0] if len(types) == 1 else None
-        components = rows.loc[rows["_mappable"] == 1, "Service_Component"].unique()
-        component = components[0] if len(components) == 1 else None
-        return accommodation_from_service(kind, component)
-
-    return top.groupby(group).apply(decide, include_groups=False)
+    kinds = top[top["_type_rank"] < 99].groupby(group)["Service_Type"].agg(["nunique", "first"])
+    components = top[top["_mappable"] == 1].groupby(group)["Service_Component"].agg(["nunique", "first"])
+    people = top.groupby(group).size().to_frame("rows")
+    people["kind"] = kinds["first"].where(kinds["nunique"] == 1)
+    people["component"] = components["first"].where(components["nunique"] == 1)
+    people = people.astype(object).where(people.notna(), None)
+    return pd.Series([accommodation_from_service(k, c) for k, c in zip(people["kind"], people["component"],
+                                                                       strict=True)],
+                     index=people.index, dtype=object)
 
 
 def accommodation_from_service(service_type: str | None, component: str | None) -> str:
@@ -284,13 +284,13 @@ def waiting_time_requests(events: pd.DataFrame) -> pd.DataFrame:
     valid["service_start"] = valid["S_start"].where(~blocked)
     valid["service_band"] = valid["S_band"].where(~blocked)
     # 4.4.4 overlapping requests: one wait per episode
-    by_person = valid.groupby(group)
     greatest = valid[["response_ord", "service_ord"]].max(axis=1)
     previous_greatest = greatest.groupby([valid[c] for c in group]).shift(1)
-    earlier_response = by_person["response_ord"].transform(
-        lambda s: s.fillna(0).cummax().shift(1, fill_value=0))
-    earlier_service = by_person["service_ord"].transform(
-        lambda s: s.fillna(0).cummax().shift(1, fill_value=0))
+    keys = [valid[c] for c in group]
+    earlier_response = (valid["response_ord"].astype(float).fillna(0).groupby(keys).cummax()
+                        .groupby(keys).shift(1).fillna(0))
+    earlier_service = (valid["service_ord"].astype(float).fillna(0).groupby(keys).cummax()
+                       .groupby(keys).shift(1).fillna(0))
     valid["excluded"] = ((previous_greatest > valid["ord"]) | (valid["response_ord"] <= earlier_response)
                          | (valid["service_ord"] <= earlier_service)).fillna(False).astype(bool)
     return _request_table(valid)
@@ -341,7 +341,7 @@ def reablement_clusters(rows: pd.DataFrame, *, component: str | None = None) -> 
     st = st.sort_values(["LA_Code", "Person_ID", "Event_Start_Date", "end", "hierarchy",
                          "Der_Unique_Record_ID"], ascending=[True] * 5 + [False])
     group = [st["LA_Code"], st["Person_ID"]]
-    earlier_end = st["end"].groupby(group).transform(lambda s: s.cummax().shift(1))
+    earlier_end = st["end"].groupby(group).cummax().groupby(group).shift(1)
     new = earlier_end.isna() | ((st["Event_Start_Date"] - earlier_end).dt.days > 7)
     st["cluster"] = new.groupby(group).cumsum()
     keys = ["LA_Code", "Person_ID", "cluster"]
@@ -389,6 +389,8 @@ def ascof_2a_clusters(events: pd.DataFrame, persons: pd.DataFrame, period: Perio
 
 
 def _with_rows(clusters: pd.DataFrame, rows: pd.DataFrame):
+    wanted = pd.MultiIndex.from_frame(clusters[["LA_Code", "Person_ID"]])
+    rows = rows[pd.MultiIndex.from_frame(rows[["LA_Code", "Person_ID"]]).isin(wanted)]
     by_person = dict(tuple(rows.groupby(["LA_Code", "Person_ID"])))
     for _, cluster in clusters.iterrows():
         yield cluster, by_person[(cluster["LA_Code"], cluster["Person_ID"])]
