@@ -71,3 +71,7 @@ bench: notebooks ## time make q3 from clean, a no-op re-run and the empty-notebo
 
 clean-reports: ## delete built reports (inputs are untouched)
 	rm -rf $(REPORTS)/*/ build/failed
+
+.PHONY: cld-bench
+cld-bench: ## CLD engine: events per second and peak memory at 1 and 10 million synthetic events
+	$(PYTHON) scripts/cld_benchmark.py

@@ -161,14 +161,19 @@ def open_extract(source: str | Path | pd.DataFrame,
         literal = "'" + str(path).replace("'", "''") + "'"
         if path.suffix.lower() == ".parquet" or path.is_dir():
             pattern = literal if path.is_file() else "'" + str(path / "*.parquet") + "'"
-            scan = f"read_parquet({pattern})"
+            scan = f"read_parquet({pattern}, file_row_number = true)"
         else:
             scan = f"read_csv({literal}, all_varchar = true, header = true)"
     headers = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {scan}").fetchall()]
+    # parquet numbers its rows as it reads (from 0); CSV rows are numbered in file order
+    parquet = scan.startswith("read_parquet")
+    numbering = "file_row_number + 1" if parquet else "row_number() OVER ()"
+    if parquet:
+        headers.remove("file_row_number")
     found = map_headers(headers, name)
     text_columns = ", ".join(
         f"NULLIF(trim(CAST({_quote(found[field])} AS VARCHAR)), '') AS {field}" for field in found)
-    con.execute(f"CREATE OR REPLACE TEMP VIEW cld_text AS SELECT row_number() OVER () AS "
+    con.execute(f"CREATE OR REPLACE TEMP VIEW cld_text AS SELECT {numbering} AS "
                 f"row_number, {text_columns} FROM {scan}")
     _check_cells(con, name, found)
     con.execute(f"CREATE OR REPLACE TEMP VIEW cld_standard AS {_standard_sql(found)}")
@@ -192,13 +197,15 @@ def _check_cells(con: duckdb.DuckDBPyConnection, source: str, found: dict[str, s
                 expected += f" from {low} to {high}"
             checks.append((field, bad + ")", expected))
     checks.append(("Event_Start_Date", "Event_Start_Date IS NULL", "a date (it is mandatory)"))
-    for field, condition, expected in checks:
-        found_rows = con.execute(f"SELECT row_number, {field} FROM cld_text WHERE {condition} "
-                                 "ORDER BY row_number LIMIT 1").fetchall()
-        if found_rows:
-            row = found_rows[0]
-            raise ExtractError(f"{source}: data row {row[0]} (line {row[0] + 1}), column "
-                               f"{found[field]!r}: expected {expected}, got {row[1]!r}")
+    # one pass over the file finds the first bad row of every check
+    firsts = con.execute("SELECT " + ", ".join(
+        f"min(row_number) FILTER (WHERE {condition})" for _, condition, _ in checks)
+        + " FROM cld_text").fetchall()[0]
+    for (field, _, expected), first in zip(checks, firsts, strict=True):
+        if first is not None:
+            value = con.execute(f"SELECT {field} FROM cld_text WHERE row_number = {int(first)}").fetchall()[0][0]
+            raise ExtractError(f"{source}: data row {first} (line {first + 1}), column "
+                               f"{found[field]!r}: expected {expected}, got {value!r}")
 
 
 def _standard_sql(found: dict[str, str]) -> str:
