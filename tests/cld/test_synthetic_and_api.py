@@ -1,5 +1,7 @@
 """The synthetic generator (deterministic, plausible) and the tables the reports use."""
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -60,7 +62,7 @@ def test_engines_agree_on_synthetic_journeys(small_extract):
 
 def test_dashboard_figures_are_observation_rows(county_extract):
     figures = api.dashboard_figures(county_extract, "E10000018", "2025-12-31")
-    header = pd.read_csv("data/raw/observations.csv", nrows=0).columns.tolist()
+    header = pd.read_csv(Path(__file__).parents[2] / "data" / "raw" / "observations.csv", nrows=0).columns.tolist()
     assert figures.columns.tolist() == header
     assert figures["metric_id"].tolist() == ["ascof_2a", "ascof_2b", "ascof_2c"]
     assert set(figures["estimate"]) == {"provisional"}

@@ -4,8 +4,7 @@ import pandas as pd
 import pytest
 
 from scrutiny.cld import measures
-from tests.cld.conftest import make_engine
-from tests.cld.toy import POPULATION
+from tests.cld.toy import POPULATION, make_engine
 
 
 def _by_person(requests):

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from scrutiny.cld.engine import DuckDBEngine
+from scrutiny.cld.extract import open_extract
+from scrutiny.cld.reference import ReferenceEngine
+
 RY_END = "2026-03-31"
 POPULATION = {"X01": {"18 to 64": 200_000, "65 and above": 40_000}}
 
@@ -102,3 +106,11 @@ def toy_extract() -> pd.DataFrame:
             "Event_Reference": event,
         })
     return pd.DataFrame(rows)
+
+
+def make_engine(kind: str, frame: pd.DataFrame, period_end: str = RY_END):
+    """An engine of ``kind`` (``duckdb`` or ``pandas``) over an extract given as a DataFrame."""
+    extract = open_extract(frame)
+    if kind == "duckdb":
+        return DuckDBEngine(extract, period_end)
+    return ReferenceEngine(extract.frame(), period_end)
