@@ -11,6 +11,7 @@ instead, because DHSC's own pipeline drops or maps them.
 from __future__ import annotations
 
 import re
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -134,9 +135,12 @@ class Extract:
 
 
 def connect(memory_limit: str = "1500MB", threads: int | None = None) -> duckdb.DuckDBPyConnection:
-    """A DuckDB connection with bounded memory (spills to a temporary folder beyond the limit)."""
+    """A DuckDB connection with bounded memory (spills to the system's temporary folder beyond it)."""
     con = duckdb.connect()
     con.execute(f"SET memory_limit = '{memory_limit}'")
+    # spill files go to the system's temporary folder, never into the working tree
+    spill = Path(tempfile.gettempdir()) / "scrutiny-duckdb"
+    con.execute(f"SET temp_directory = '{spill.as_posix()}'")
     con.execute("SET preserve_insertion_order = true")
     if threads:
         con.execute(f"SET threads = {int(threads)}")
