@@ -115,3 +115,7 @@ COMPARATOR ?= nearest_neighbours
 benchmarking: notebooks/benchmarking.ipynb ## benchmarking for any council: make benchmarking COUNCIL=E10000007 COMPARATOR=county_councils Q=3
 	@$(BUILD) report $< --any-council --financial-year $(FY) --quarter $(Q) --council $(COUNCIL) --comparator $(COMPARATOR) --data $(DATA) --out $(QUARTER_DIR)$(Q)$(COUNCIL_SUFFIX)
 	@echo "Benchmarking of $(COUNCIL) against $(COMPARATOR) for $(FY) quarter $(Q) is in $(QUARTER_DIR)$(Q)$(COUNCIL_SUFFIX)/"
+
+.PHONY: cld-bench
+cld-bench: ## CLD engine: events per second and peak memory at 1 and 10 million synthetic events
+	$(PYTHON) scripts/cld_benchmark.py

@@ -1,0 +1,555 @@
+"""The DuckDB engine: DHSC's CLD method as SQL over the extract (cld-methods.md sections 3 to 5).
+
+It reads the ``cld_standard`` view of :mod:`scrutiny.cld.extract` (a CSV or parquet file, never
+loaded into Python), builds the prepared events and person tables inside DuckDB under its memory
+limit, and returns the same unit tables as the pandas reference (:mod:`scrutiny.cld.reference`),
+which the tests hold it to. Dates compare as dates; ``INTERVAL n MONTH`` clamps to month end as
+T-SQL's ``DATEADD`` does (spec 1.1).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from scrutiny.cld import codes
+from scrutiny.cld.extract import Extract
+from scrutiny.cld.periods import Period
+
+OPEN_END = "DATE '9999-01-01'"
+
+
+def _list(values) -> str:
+    return "(" + ", ".join("'" + str(v).replace("'", "''") + "'" for v in values) + ")"
+
+
+def _age(birth_year: str, birth_month: str, when: str) -> str:
+    """DHSC's age: whole 365.25-day years from the first of the birth month (spec 1.3)."""
+    return (f"CAST(floor(datediff('day', make_date(CAST({birth_year} AS BIGINT), "
+            f"CAST({birth_month} AS BIGINT), 1), {when}) / 365.25) AS BIGINT)")
+
+
+def _band(age: str) -> str:
+    return (f"CASE WHEN {age} IS NULL THEN 'Unknown' WHEN {age} < 18 THEN 'Under 18' "
+            f"WHEN {age} <= 64 THEN '18 to 64' ELSE '65 and above' END")
+
+
+class DuckDBEngine:
+    """The CLD measures over one opened extract, for the 12 months ending ``period.end``."""
+
+    def __init__(self, extract: Extract, period_end: object,
+                 data_start: object = codes.WAITING_TIMES_START):
+        self.con = extract.connection
+        self.period = Period.twelve_months_to(period_end)
+        self.data_start = pd.Timestamp(data_start)
+        self._prepare()
+        self._person_details()
+
+    def _date(self, when: pd.Timestamp) -> str:
+        return f"DATE '{when.date()}'"
+
+    # ----------------------------------------------------------------------- pre-processing (3)
+    def _prepare(self) -> None:
+        con = self.con
+        mapping = codes.mapping_frame()
+        con.register("cld_code_map", mapping)
+        hierarchy = pd.DataFrame(
+            [(value, spec[0], value if spec[1] == "same" else spec[1])
+             for value, spec in codes.EVENT_OUTCOMES.items()], columns=["outcome", "hierarchy", "grouped"])
+        con.register("cld_outcome_codes", hierarchy)
+        joins, cleaned = [], {}
+        for number, field in enumerate(codes.CODE_LISTS):
+            alias = f"m{number}"
+            joins.append(f"LEFT JOIN (SELECT value_key, cleaned FROM cld_code_map WHERE field = "
+                         f"'{field}') {alias} ON {alias}.value_key = lower(rtrim(s.{field}))")
+            cleaned[field] = (f"CASE WHEN s.{field} IS NULL THEN NULL ELSE coalesce({alias}.cleaned, "
+                              f"'{codes.INVALID}') END")
+        event_type = ("CASE WHEN s.Event_Type IS NULL THEN NULL "
+                      + " ".join(f"WHEN lower(s.Event_Type) LIKE '%{name.lower()}%' THEN '{name}'"
+                                 for name in codes.EVENT_TYPES)
+                      + f" ELSE '{codes.INVALID}' END")
+        cleaned_columns = ", ".join(f"{expression} AS {field}" for field, expression in cleaned.items())
+        keep = [c for c in ("LA_Code", "LA_Name", "ImportDate", "Der_Unique_Record_ID",
+                            "Der_NHS_Number_Traced_Pseudo", "Der_NHS_Number_Pseudo",
+                            "LA_Person_Unique_Identifier", "Der_Birth_Year", "Der_Birth_Month",
+                            "Date_of_Death", "Event_Start_Date", "Event_End_Date",
+                            "Request_Route_of_Access", "Der_Conversation", "Der_Age_Event_Start_Date")]
+        start, end = self._date(self.data_start), self._date(self.period.end)
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE cld_events AS
+            WITH cleaned AS (
+                SELECT {', '.join('s.' + c for c in keep)}, {event_type} AS Event_Type, {cleaned_columns},
+                       coalesce(s.Der_NHS_Number_Traced_Pseudo, s.Der_NHS_Number_Pseudo,
+                                s.LA_Code || '_' || s.LA_Person_Unique_Identifier) AS Person_ID
+                FROM cld_standard s {' '.join(joins)}
+            ), corrected AS (
+                SELECT c.*, o.hierarchy AS Event_Outcome_Hierarchy, o.grouped AS Event_Outcome_Grouped,
+                       CASE WHEN (Date_of_Death BETWEEN Event_Start_Date AND Event_End_Date)
+                                 OR (Event_End_Date IS NULL AND Date_of_Death > Event_Start_Date)
+                            THEN Date_of_Death ELSE Event_End_Date END AS Der_Event_End_Date
+                FROM cleaned c LEFT JOIN cld_outcome_codes o ON o.outcome = c.Event_Outcome
+                WHERE Person_ID IS NOT NULL
+            ), filtered AS (
+                SELECT * FROM corrected
+                WHERE ((Event_Type IS DISTINCT FROM 'Service' AND Der_Event_End_Date BETWEEN {start} AND {end}
+                        AND Event_Start_Date <= {end})
+                       OR (Event_Type = 'Service' AND Event_Start_Date <= {end}
+                           AND (Der_Event_End_Date >= {start} OR Der_Event_End_Date IS NULL)))
+                  AND (Date_of_Death IS NULL OR (Date_of_Death >= {start} AND Date_of_Death >= Event_Start_Date))
+            )
+            SELECT *, {_band('Der_Latest_Age')} AS Der_Working_Age_Band FROM (
+                SELECT *, {_age('Der_Birth_Year', 'Der_Birth_Month',
+                                f"coalesce(Der_Event_End_Date, CASE WHEN Event_Type = 'Service' THEN {end} END)")}
+                          AS Der_Latest_Age
+                FROM filtered
+                QUALIFY row_number() OVER (
+                    PARTITION BY LA_Code, Person_ID, Event_Start_Date, Client_Type, Event_Type,
+                        CASE WHEN Event_Type IS DISTINCT FROM 'Service' THEN Der_Event_End_Date END,
+                        CASE WHEN Event_Type = 'Request' THEN lower(rtrim(Request_Route_of_Access)) END,
+                        CASE WHEN Event_Type = 'Assessment' THEN Assessment_Type END,
+                        CASE WHEN Event_Type = 'Service' THEN Service_Type END,
+                        CASE WHEN Event_Type = 'Service' THEN Service_Component END
+                    ORDER BY coalesce(Der_Event_End_Date, {OPEN_END}) DESC,
+                             coalesce(Event_Outcome_Hierarchy, 999), Der_Conversation DESC,
+                             Der_Unique_Record_ID DESC) = 1)
+        """)
+
+    def _latest_known(self, field: str, unknown: tuple[str, ...]) -> str:
+        return f"""
+            SELECT LA_Code, Person_ID, CASE WHEN min({field}) = max({field}) THEN min({field})
+                                            ELSE 'Unknown' END AS {field}
+            FROM (SELECT LA_Code, Person_ID, {field}, rank() OVER (
+                      PARTITION BY LA_Code, Person_ID
+                      ORDER BY coalesce(Der_Event_End_Date, {OPEN_END}) DESC, Event_Start_Date DESC) AS r
+                  FROM cld_events WHERE {field} IS NOT NULL AND {field} NOT IN {_list(unknown)})
+            WHERE r = 1 GROUP BY ALL"""
+
+    def _person_details(self) -> None:
+        invalid = ("Unknown", codes.INVALID)
+        mappable = _list(("Shared Lives", "Community supported living", "Extra care housing",
+                          "Home support or domiciliary care"))
+        rank = "CASE Service_Type " + " ".join(
+            f"WHEN '{t}' THEN {r}" for t, r in codes.SERVICE_TYPE_RANK.items()) + " ELSE 99 END"
+        self.con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE cld_persons AS
+            WITH people AS (
+                SELECT LA_Code, Person_ID, max(Date_of_Death) AS Date_of_Death FROM cld_events GROUP BY ALL
+            ), births AS (
+                SELECT LA_Code, Person_ID,
+                       arg_min(Der_Birth_Year, (Der_Birth_Year, Der_Birth_Month)) AS Der_Birth_Year,
+                       arg_min(Der_Birth_Month, (Der_Birth_Year, Der_Birth_Month)) AS Der_Birth_Month
+                FROM cld_events WHERE Der_Birth_Year IS NOT NULL AND Der_Birth_Month IS NOT NULL
+                GROUP BY ALL
+            ), gender AS ({self._latest_known('Gender', invalid)}),
+            psr AS ({self._latest_known('Primary_Support_Reason',
+                                         (*invalid, 'Social support: Support to unpaid carer'))}),
+            accommodation AS ({self._latest_known('Accommodation_Status', invalid)}),
+            latest_service AS (
+                SELECT LA_Code, Person_ID, Service_Type, Service_Component, type_rank, mappable
+                FROM (SELECT *, {rank} AS type_rank,
+                             CASE WHEN Service_Component IN {mappable} THEN 1 ELSE 0 END AS mappable
+                      FROM cld_events WHERE Event_Type = 'Service')
+                QUALIFY rank() OVER (PARTITION BY LA_Code, Person_ID
+                                     ORDER BY coalesce(Der_Event_End_Date, {OPEN_END}) DESC, type_rank,
+                                              mappable DESC, Event_Start_Date DESC) = 1
+            ), fallback AS (
+                SELECT LA_Code, Person_ID,
+                       CASE WHEN count(DISTINCT Service_Type) FILTER (WHERE type_rank < 99) = 1
+                            THEN min(Service_Type) FILTER (WHERE type_rank < 99) END AS kind,
+                       CASE WHEN count(DISTINCT Service_Component) FILTER (WHERE mappable = 1) = 1
+                            THEN min(Service_Component) FILTER (WHERE mappable = 1) END AS component
+                FROM latest_service GROUP BY ALL
+            )
+            SELECT p.LA_Code, p.Person_ID, b.Der_Birth_Year, b.Der_Birth_Month, p.Date_of_Death,
+                   coalesce(g.Gender, 'Unknown') AS Gender,
+                   coalesce(s.Primary_Support_Reason, 'Unknown') AS Primary_Support_Reason,
+                   CASE WHEN a.Accommodation_Status IS NOT NULL AND a.Accommodation_Status <> 'Unknown'
+                        THEN a.Accommodation_Status
+                        WHEN f.kind = '{codes.NURSING}' THEN 'Registered nursing home'
+                        WHEN f.kind = '{codes.RESIDENTIAL}' THEN 'Registered care home'
+                        WHEN f.component = 'Shared Lives' THEN 'Shared Lives scheme'
+                        WHEN f.component = 'Extra care housing'
+                            THEN 'Sheltered housing, extra care housing or other sheltered housing'
+                        WHEN f.component = 'Community supported living'
+                            THEN 'Supported accommodation, supported lodgings or supported group home'
+                        WHEN f.kind = '{codes.COMMUNITY}' AND f.component = 'Home support or domiciliary care'
+                            THEN '{codes.PRESUMED_AT_HOME}'
+                        WHEN f.kind = '{codes.COMMUNITY}' AND f.component IS NULL
+                            THEN '{codes.PRESUMED_IN_COMMUNITY}'
+                        WHEN f.kind = '{codes.PRISON}'
+                            THEN 'Prison, young offenders institution or detention centre'
+                        ELSE 'Unknown' END AS Accommodation_Status
+            FROM people p
+            LEFT JOIN births b USING (LA_Code, Person_ID)
+            LEFT JOIN gender g USING (LA_Code, Person_ID)
+            LEFT JOIN psr s USING (LA_Code, Person_ID)
+            LEFT JOIN accommodation a USING (LA_Code, Person_ID)
+            LEFT JOIN fallback f USING (LA_Code, Person_ID)
+        """)
+
+    def events(self) -> pd.DataFrame:
+        """The prepared events (cleaned, filtered, one row per unique event) as a DataFrame."""
+        return self.con.sql("SELECT * FROM cld_events ORDER BY LA_Code, Person_ID, Event_Start_Date, "
+                            "Der_Unique_Record_ID").df()
+
+    def persons(self) -> pd.DataFrame:
+        """The one-row-per-person details table (spec 3.9)."""
+        return self.con.sql("SELECT * FROM cld_persons ORDER BY LA_Code, Person_ID").df()
+
+    def councils(self) -> list[str]:
+        """Every council code in the extract."""
+        return [row[0] for row in self.con.execute(
+            "SELECT DISTINCT LA_Code FROM cld_events ORDER BY 1").fetchall()]
+
+    # ----------------------------------------------------------------------- waiting times (4)
+    def waiting_time_requests(self) -> pd.DataFrame:
+        """One row per valid request with its response, first service and exclusion (4.2 to 4.4)."""
+        lts, short = _list(codes.LTS_TYPES), _list((codes.ST_MAX, codes.OTHER_SHORT))
+        return self.con.sql(f"""
+            WITH rs AS (
+                SELECT * FROM cld_events
+                WHERE (Event_Type = 'Assessment' AND Assessment_Type IN {_list(codes.ASSESSMENT_TYPES)})
+                   OR (Event_Type = 'Service' AND Service_Type IN {_list(codes.LTS_TYPES + codes.SHORT_TYPES)})
+            ), requests AS (
+                SELECT r.* FROM cld_events r
+                WHERE r.Event_Type = 'Request' AND r.Client_Type = '{codes.SERVICE_USER}'
+                  AND r.Event_Start_Date >= DATE '{codes.WAITING_TIMES_START.date()}'
+                  AND r.Der_Age_Event_Start_Date >= 25
+                  AND r.Event_Outcome_Grouped NOT IN ('NFA', 'Admitted to hospital')
+                  AND NOT EXISTS (
+                      SELECT 1 FROM rs s
+                      WHERE s.Event_Type = 'Service' AND s.LA_Code = r.LA_Code AND s.Person_ID = r.Person_ID
+                        AND s.Event_Start_Date < r.Event_Start_Date
+                        AND ((s.Service_Type IN {lts} AND (s.Der_Event_End_Date IS NULL OR
+                              s.Der_Event_End_Date >= r.Event_Start_Date - INTERVAL 12 MONTH))
+                          OR (s.Service_Type IN {short} AND (s.Der_Event_End_Date IS NULL OR
+                              s.Der_Event_End_Date >= r.Event_Start_Date - INTERVAL 3 MONTH))))
+            ), chronology AS (
+                SELECT *, CASE Der_Working_Age_Band WHEN '18 to 64' THEN '25 to 64'
+                          ELSE Der_Working_Age_Band END AS Band,
+                       row_number() OVER (PARTITION BY LA_Code, Person_ID ORDER BY Event_Start_Date,
+                           CASE Event_Type WHEN 'Request' THEN 1 WHEN 'Assessment' THEN 2 ELSE 3 END,
+                           ImportDate DESC, Der_Unique_Record_ID DESC) AS ord
+                FROM (SELECT * FROM requests
+                      UNION ALL
+                      SELECT * FROM rs WHERE Der_Age_Event_Start_Date >= 25
+                        AND (LA_Code, Person_ID) IN (SELECT (LA_Code, Person_ID) FROM requests))
+            ), flagged AS (
+                SELECT *, coalesce(Event_Type = 'Assessment' AND NOT coalesce(lag(Event_Type = 'Assessment')
+                              OVER w, false), false) AS new_block,
+                       CASE WHEN Event_Type = 'Assessment' AND Event_Outcome IN
+                            {_list(codes.ASSESSMENT_TO_SERVICE)} THEN 1 ELSE 0 END AS progress_to_service,
+                       min(CASE WHEN Event_Type = 'Assessment' THEN ord END) OVER after AS next_assessment,
+                       min(CASE WHEN Event_Type = 'Service' THEN ord END) OVER after AS next_service
+                FROM chronology
+                WINDOW w AS (PARTITION BY LA_Code, Person_ID ORDER BY ord),
+                       after AS (PARTITION BY LA_Code, Person_ID ORDER BY ord
+                                 ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING)
+            ), blocks AS (
+                SELECT *, sum(CAST(new_block AS INTEGER)) OVER (PARTITION BY LA_Code, Person_ID ORDER BY ord
+                          ROWS UNBOUNDED PRECEDING) AS block
+                FROM flagged
+            ), events AS (
+                SELECT *, CASE WHEN Event_Type = 'Assessment' THEN max(progress_to_service) OVER (
+                              PARTITION BY LA_Code, Person_ID, block, Event_Type = 'Assessment') END AS block_flag
+                FROM blocks
+            ), linked AS (
+                SELECT r.LA_Code, r.Person_ID, r.ord, r.Event_Start_Date, r.Der_Event_End_Date, r.Band,
+                       r.Date_of_Death, r.next_assessment, r.next_service,
+                       a.Event_Start_Date AS a_start, a.Band AS a_band, a.block_flag AS a_flag,
+                       s.Event_Start_Date AS s_start, s.Band AS s_band,
+                       (r.Event_Start_Date < DATE '{codes.R2_SWITCH.date()}' AND r.Der_Conversation = 1
+                        AND r.Event_Outcome IN {_list(codes.REQUEST_PROGRESS)}
+                        AND (r.next_assessment IS NULL OR r.Event_Start_Date < a.Event_Start_Date))
+                           AS override
+                FROM events r
+                LEFT JOIN events a ON a.LA_Code = r.LA_Code AND a.Person_ID = r.Person_ID
+                                  AND a.ord = r.next_assessment
+                LEFT JOIN events s ON s.LA_Code = r.LA_Code AND s.Person_ID = r.Person_ID
+                                  AND s.ord = r.next_service
+                WHERE r.Event_Type = 'Request'
+            ), responded AS (
+                SELECT *, CASE WHEN override THEN ord ELSE next_assessment END AS first_ord,
+                       CASE WHEN override THEN 'Request' WHEN next_assessment IS NOT NULL
+                            THEN 'Assessment' END AS first_type,
+                       CASE WHEN override THEN Event_Start_Date ELSE a_start END AS first_start,
+                       CASE WHEN override THEN Band ELSE a_band END AS first_band,
+                       CASE WHEN override THEN NULL ELSE a_flag END AS first_flag
+                FROM linked
+            ), adjusted AS (
+                SELECT *,
+                       next_service IS NOT NULL AND (first_ord IS NULL OR first_ord > next_service) AS service_first
+                FROM responded
+            ), final AS (
+                SELECT LA_Code, Person_ID, ord AS request_ord, Event_Start_Date AS request_start,
+                       Der_Event_End_Date AS request_end, Band AS request_band, Date_of_Death AS date_of_death,
+                       CASE WHEN service_first THEN next_service ELSE first_ord END AS response_ord,
+                       CASE WHEN service_first THEN 'Service' ELSE first_type END AS response_type,
+                       CASE WHEN service_first THEN s_start ELSE first_start END AS response_start,
+                       CASE WHEN service_first THEN s_band ELSE first_band END AS response_band,
+                       NOT service_first AND (first_type = 'Request' OR
+                           (first_type = 'Assessment' AND first_flag = 1)) AS response_progress,
+                       NOT service_first AND first_type = 'Assessment' AND first_flag = 0 AS blocked,
+                       next_service, s_start, s_band
+                FROM adjusted
+            ), services AS (
+                SELECT * EXCLUDE (blocked, next_service, s_start, s_band),
+                       CASE WHEN blocked THEN NULL ELSE next_service END AS service_ord,
+                       CASE WHEN blocked THEN NULL ELSE s_start END AS service_start,
+                       CASE WHEN blocked THEN NULL ELSE s_band END AS service_band
+                FROM final
+            )
+            SELECT LA_Code, Person_ID, request_ord, request_start, request_end, request_band, date_of_death,
+                   response_ord, response_type, response_start, response_band,
+                   coalesce(response_progress, false) AS response_progress,
+                   service_ord, service_start, service_band,
+                   coalesce(lag(greatest(response_ord, service_ord)) OVER p > request_ord, false)
+                   OR coalesce(response_ord <= coalesce(max(response_ord) OVER earlier, 0), false)
+                   OR coalesce(service_ord <= coalesce(max(service_ord) OVER earlier, 0), false) AS excluded
+            FROM services
+            WINDOW p AS (PARTITION BY LA_Code, Person_ID ORDER BY request_ord),
+                   earlier AS (PARTITION BY LA_Code, Person_ID ORDER BY request_ord
+                               ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+            ORDER BY LA_Code, Person_ID, request_ord
+        """).df()
+
+    # ----------------------------------------------------------------------- ASCOF 2A (5.1)
+    def _service_user_rows(self) -> str:
+        return (f"SELECT *, coalesce(Der_Event_End_Date, {OPEN_END}) AS end_date FROM cld_events "
+                f"WHERE Client_Type = '{codes.SERVICE_USER}' AND Event_Start_Date IS NOT NULL "
+                "AND (Der_Event_End_Date IS NULL OR Der_Event_End_Date >= Event_Start_Date)")
+
+    @staticmethod
+    def _adjusted_hierarchy(outcome: str) -> str:
+        return (f"(coalesce(Event_Outcome_Hierarchy, 999) + CASE WHEN {outcome} IN {_list(codes.UNUSABLE_2A)} "
+                "AND coalesce(Event_Outcome_Hierarchy, 999) < 999 THEN 100 ELSE 0 END)")
+
+    def ascof_2a_clusters(self) -> pd.DataFrame:
+        """In-scope new-client reablement clusters with sequel and final outcome (5.1)."""
+        rs, re = self._date(self.period.start), self._date(self.period.end)
+        rank = "CASE Service_Type " + " ".join(
+            f"WHEN '{t}' THEN {r}" for t, r in codes.SERVICE_TYPE_RANK.items()) + " END"
+        short_care = "Service_Component IN ('Short term residential care', 'Short term nursing care')"
+        usable_row = f"{self._adjusted_hierarchy('coalesce(Event_Outcome, ' + repr(codes.INVALID) + ')')}"
+        return self.con.sql(f"""
+            WITH rows AS ({self._service_user_rows()}),
+            st AS (
+                SELECT LA_Code, Person_ID, Event_Start_Date, end_date, Der_Unique_Record_ID,
+                       coalesce(Event_Outcome, '{codes.INVALID}') AS outcome,
+                       {usable_row} AS hierarchy
+                FROM rows WHERE Service_Type = '{codes.ST_MAX}'
+            ), numbered AS (
+                SELECT *, sum(CASE WHEN earlier_end IS NULL OR datediff('day', earlier_end, Event_Start_Date) > 7
+                                   THEN 1 ELSE 0 END) OVER (PARTITION BY LA_Code, Person_ID ORDER BY
+                              Event_Start_Date, end_date, hierarchy, Der_Unique_Record_ID DESC
+                              ROWS UNBOUNDED PRECEDING) AS cluster
+                FROM (SELECT *, max(end_date) OVER (PARTITION BY LA_Code, Person_ID ORDER BY Event_Start_Date,
+                                  end_date, hierarchy, Der_Unique_Record_ID DESC
+                                  ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS earlier_end FROM st)
+            ), clusters AS (
+                SELECT LA_Code, Person_ID, cluster, min(Event_Start_Date) AS cluster_start,
+                       max(end_date) AS cluster_end,
+                       first(outcome ORDER BY end_date DESC, hierarchy, Der_Unique_Record_ID DESC) AS cluster_outcome,
+                       first(hierarchy ORDER BY end_date DESC, hierarchy, Der_Unique_Record_ID DESC)
+                           AS cluster_hierarchy
+                FROM numbered GROUP BY ALL
+            ), scoped AS (
+                SELECT c.*, p.Date_of_Death,
+                       {_age('p.Der_Birth_Year', 'p.Der_Birth_Month', 'c.cluster_end')} AS age
+                FROM clusters c LEFT JOIN cld_persons p USING (LA_Code, Person_ID)
+                WHERE c.cluster_end BETWEEN {rs} AND {re}
+            ), new_clients AS (
+                SELECT * FROM scoped c
+                WHERE (age IS NULL OR age >= 18) AND (Date_of_Death IS NULL OR Date_of_Death >= cluster_start)
+                  AND NOT EXISTS (SELECT 1 FROM rows l WHERE l.LA_Code = c.LA_Code AND l.Person_ID = c.Person_ID
+                                  AND l.Service_Type IN {_list(codes.LTS_TYPES)}
+                                  AND l.Event_Start_Date < c.cluster_start
+                                  AND datediff('day', l.end_date, c.cluster_start) < 91)
+            ), pool AS (
+                SELECT c.LA_Code, c.Person_ID, c.cluster, c.cluster_start, c.cluster_end, c.cluster_hierarchy,
+                       r.Event_Type, r.Service_Type, r.Service_Component, r.Event_Start_Date, r.end_date,
+                       coalesce(r.Event_Outcome, '{codes.INVALID}') AS outcome,
+                       {usable_row.replace('Event_Outcome', 'r.Event_Outcome')} AS hierarchy
+                FROM new_clients c JOIN rows r USING (LA_Code, Person_ID)
+                WHERE NOT (r.Service_Type = '{codes.ST_MAX}' AND r.Event_Start_Date BETWEEN c.cluster_start
+                           AND c.cluster_end)
+                  AND r.Event_Start_Date >= c.cluster_start
+            ), window_rows AS (
+                SELECT * FROM (
+                    SELECT *, min(CASE WHEN Service_Type = '{codes.ST_MAX}' THEN Event_Start_Date END)
+                              OVER (PARTITION BY LA_Code, Person_ID, cluster) AS first_st
+                    FROM pool WHERE end_date > cluster_end AND datediff('day', cluster_end, Event_Start_Date) <= 7)
+                WHERE first_st IS NULL OR Event_Start_Date < first_st
+            ), window_summary AS (
+                SELECT LA_Code, Person_ID, cluster, count(*) AS n_window,
+                       min({rank}) FILTER (WHERE Event_Type = 'Service' AND {rank} IS NOT NULL) AS best_rank,
+                       count(*) FILTER (WHERE Event_Type IS DISTINCT FROM 'Service'
+                            AND outcome <> 'NFA: Support ended as planned'
+                            AND (cluster_hierarchy < 100 OR hierarchy < 100)) AS n_qualifying,
+                       min(hierarchy) FILTER (WHERE Event_Type IS DISTINCT FROM 'Service'
+                            AND outcome <> 'NFA: Support ended as planned' AND hierarchy < 100) AS b_hierarchy,
+                       first(outcome ORDER BY hierarchy) FILTER (WHERE Event_Type IS DISTINCT FROM 'Service'
+                            AND outcome <> 'NFA: Support ended as planned' AND hierarchy < 100) AS b_outcome
+                FROM window_rows GROUP BY ALL
+            ), window_best AS (
+                SELECT w.LA_Code, w.Person_ID, w.cluster,
+                       first(w.Service_Type) AS best_type,
+                       bool_or({short_care.replace('Service_Component', 'w.Service_Component')}) AS best_short_care
+                FROM window_rows w JOIN window_summary s USING (LA_Code, Person_ID, cluster)
+                WHERE w.Event_Type = 'Service' AND {rank.replace('Service_Type', 'w.Service_Type')} = s.best_rank
+                GROUP BY ALL
+            ), nested AS (
+                SELECT LA_Code, Person_ID, cluster,
+                       bool_or(Event_Type = 'Service' AND Service_Component = 'Equipment') AS equipment,
+                       first(hierarchy ORDER BY end_date DESC, hierarchy) FILTER (
+                           WHERE Event_Type IN ('Assessment', 'Review') AND datediff('day', end_date, cluster_end) < 14
+                             AND hierarchy < 100) AS c_hierarchy,
+                       first(outcome ORDER BY end_date DESC, hierarchy) FILTER (
+                           WHERE Event_Type IN ('Assessment', 'Review') AND datediff('day', end_date, cluster_end) < 14
+                             AND hierarchy < 100) AS c_outcome
+                FROM pool WHERE end_date > cluster_start AND end_date <= cluster_end GROUP BY ALL
+            ), joined AS (
+                SELECT c.*, coalesce(w.n_window, 0) AS n_window, w.best_rank, coalesce(w.n_qualifying, 0)
+                       AS n_qualifying, w.b_hierarchy, w.b_outcome, b.best_type, b.best_short_care,
+                       coalesce(n.equipment, false) AS equipment, n.c_hierarchy, n.c_outcome
+                FROM new_clients c
+                LEFT JOIN window_summary w USING (LA_Code, Person_ID, cluster)
+                LEFT JOIN window_best b USING (LA_Code, Person_ID, cluster)
+                LEFT JOIN nested n USING (LA_Code, Person_ID, cluster)
+            ), candidates AS (
+                SELECT *,
+                       (n_window = 0 AND cluster_hierarchy < 100) OR n_qualifying > 0 AS a_candidate,
+                       list_sort(list_filter([
+                           CASE WHEN (n_window = 0 AND cluster_hierarchy < 100) OR n_qualifying > 0
+                                THEN {{'h': cluster_hierarchy, 'src': 0, 'label': '4a', 'outcome': cluster_outcome}} END,
+                           CASE WHEN b_hierarchy IS NOT NULL
+                                THEN {{'h': b_hierarchy, 'src': 1, 'label': '4b', 'outcome': b_outcome}} END,
+                           CASE WHEN c_hierarchy IS NOT NULL
+                                THEN {{'h': c_hierarchy, 'src': 2, 'label': '4c', 'outcome': c_outcome}} END],
+                           lambda x: x IS NOT NULL))[1] AS best_candidate
+                FROM joined
+            ), sequels AS (
+                SELECT *,
+                    CASE WHEN Date_of_Death IS NOT NULL AND Date_of_Death <= cluster_end + 7 THEN '1'
+                         WHEN cluster_outcome = 'Admitted to hospital' THEN '2'
+                         WHEN best_rank IS NOT NULL THEN '3'
+                         WHEN best_candidate IS NOT NULL THEN best_candidate.label
+                         WHEN equipment THEN '5' ELSE '6' END AS sequel,
+                    CASE WHEN Date_of_Death IS NOT NULL AND Date_of_Death <= cluster_end + 7 THEN 'NFA: Deceased'
+                         WHEN cluster_outcome = 'Admitted to hospital' THEN 'Admitted to hospital'
+                         WHEN best_rank IS NOT NULL THEN
+                              CASE WHEN best_type = '{codes.OTHER_SHORT}' AND best_short_care
+                                   THEN '{codes.SHORT_RES_NURSING}' ELSE best_type END
+                         WHEN best_candidate IS NOT NULL THEN best_candidate.outcome
+                         WHEN equipment THEN '{codes.LOW_LEVEL}' ELSE cluster_outcome END AS final_outcome
+                FROM candidates
+            )
+            SELECT LA_Code, Person_ID, cluster_start, cluster_end, cluster_outcome, age, {_band('age')} AS band,
+                   sequel, final_outcome, final_outcome IN {_list(codes.TWO_A_NUMERATOR)} AS in_numerator,
+                   final_outcome IN {_list(codes.TWO_A_NUMERATOR + codes.TWO_A_DENOMINATOR_ONLY)} AS in_denominator
+            FROM sequels ORDER BY LA_Code, Person_ID, cluster_start
+        """).df()
+
+    # ----------------------------------------------------------------------- ASCOF 2B/2C (5.2)
+    def ascof_2b2c_admissions(self, *, null_component: str = "faithful",
+                              self_funded: str = "placement") -> pd.DataFrame:
+        """New permanent admissions, one row per person with band (5.2); switches as the reference."""
+        rs, re = self._date(self.period.start), self._date(self.period.end)
+        fits = ("(lower(Service_Component) LIKE '%residential%' OR lower(Service_Component) LIKE '%nursing%') "
+                "AND lower(Service_Component) NOT LIKE '%short%'")
+        if null_component == "intended":
+            fits = f"(Service_Component IS NULL OR ({fits}))"
+        self_funded_row = "Event_Outcome IS NOT DISTINCT FROM 'NFA: Self-funded client or under 12wk disregard'"
+        placement_filter = f"AND NOT ({self_funded_row})" if self_funded == "placement" else ""
+        return self.con.sql(f"""
+            WITH placements AS (
+                SELECT e.LA_Code, e.Person_ID, e.Event_Start_Date, e.Der_Event_End_Date, e.Event_Outcome,
+                       p.Der_Birth_Year, p.Der_Birth_Month
+                FROM cld_events e JOIN cld_persons p USING (LA_Code, Person_ID)
+                WHERE e.Event_Type = 'Service' AND e.Client_Type = '{codes.SERVICE_USER}'
+                  AND e.Service_Type IN {_list((codes.RESIDENTIAL, codes.NURSING))}
+                  AND p.Der_Birth_Year IS NOT NULL AND p.Der_Birth_Month IS NOT NULL
+                  AND (p.Date_of_Death IS NULL OR p.Date_of_Death >= {rs}) AND {fits} {placement_filter}
+            ), admissions AS (
+                SELECT DISTINCT LA_Code, Person_ID, Event_Start_Date,
+                       {_age('Der_Birth_Year', 'Der_Birth_Month', 'Event_Start_Date')} AS age
+                FROM placements WHERE NOT ({self_funded_row}) AND Event_Start_Date BETWEEN {rs} AND {re}
+            ), new AS (
+                SELECT * FROM admissions a WHERE age >= 18 AND NOT EXISTS (
+                    SELECT 1 FROM placements p WHERE p.LA_Code = a.LA_Code AND p.Person_ID = a.Person_ID
+                      AND p.Event_Start_Date < a.Event_Start_Date
+                      AND (p.Der_Event_End_Date IS NULL OR datediff('day', p.Der_Event_End_Date,
+                                                                     a.Event_Start_Date) < 365))
+            )
+            SELECT LA_Code, Person_ID, CASE WHEN bool_or(age <= 64) THEN '18 to 64' ELSE '65 and above' END AS band
+            FROM new GROUP BY ALL ORDER BY LA_Code, Person_ID
+        """).df()
+
+    # ----------------------------------------------------------------------- ASCOF 2E (5.4)
+    def ascof_2e_people(self) -> pd.DataFrame:
+        """People in long-term support in the period: band, gender, settled flag, PSR (5.4)."""
+        rs, re = self._date(self.period.start), self._date(self.period.end)
+        known = set(codes.ACCOMMODATION) - {"Unknown", codes.PRESUMED_AT_HOME, codes.PRESUMED_IN_COMMUNITY}
+        settled = [value for value, flag in codes.settled().items() if flag == 1]
+        return self.con.sql(f"""
+            WITH latest AS (
+                SELECT LA_Code, Person_ID, max(least(coalesce(Der_Event_End_Date, {OPEN_END}), {re})) AS latest_end
+                FROM cld_events
+                WHERE Event_Type = 'Service' AND Client_Type = '{codes.SERVICE_USER}'
+                  AND Service_Type IN {_list(codes.LTS_TYPES)} AND Event_Start_Date <= {re}
+                  AND (Der_Event_End_Date IS NULL OR (Der_Event_End_Date >= Event_Start_Date
+                                                      AND Der_Event_End_Date >= {rs}))
+                GROUP BY ALL
+            ), people AS (
+                SELECT l.*, p.Gender, p.Accommodation_Status, p.Primary_Support_Reason,
+                       {_age('p.Der_Birth_Year', 'p.Der_Birth_Month', 'l.latest_end')} AS age
+                FROM latest l LEFT JOIN cld_persons p USING (LA_Code, Person_ID)
+                WHERE p.Date_of_Death IS NULL OR p.Date_of_Death >= {rs}
+            )
+            SELECT LA_Code, Person_ID, age,
+                   CASE WHEN coalesce(age, 0) > 0 THEN {_band('age')} ELSE 'Unknown' END AS band, Gender,
+                   CASE WHEN Accommodation_Status IN {_list(settled)} THEN 1 ELSE 0 END AS settled,
+                   Accommodation_Status IS NULL OR Accommodation_Status NOT IN {_list(sorted(known))}
+                       AS accommodation_unknown,
+                   Primary_Support_Reason IS NOT DISTINCT FROM '{codes.LEARNING_DISABILITY}' AS learning_disability
+            FROM people WHERE age IS NULL OR age >= 18 ORDER BY LA_Code, Person_ID
+        """).df()
+
+    # ----------------------------------------------------------------------- ASCOF 3D (5.5)
+    def ascof_3d_people(self) -> pd.DataFrame:
+        """Service users in long-term support at the period end with their setting hierarchy (5.5)."""
+        re = self._date(self.period.end)
+        return self.con.sql(f"""
+            WITH rows AS (
+                SELECT e.LA_Code, e.Person_ID, e.Service_Type, p.Der_Birth_Year, p.Der_Birth_Month,
+                       e.Service_Component IS NOT DISTINCT FROM '{codes.DIRECT_PAYMENT}' AS dp_component,
+                       CASE WHEN e.Service_Component IS NOT DISTINCT FROM '{codes.DIRECT_PAYMENT}'
+                            THEN '{codes.DIRECT_PAYMENT}' ELSE e.Delivery_Mechanism END AS mechanism
+                FROM cld_events e LEFT JOIN cld_persons p USING (LA_Code, Person_ID)
+                WHERE e.Event_Type = 'Service' AND e.Client_Type = '{codes.SERVICE_USER}'
+                  AND e.Service_Type IN {_list(codes.LTS_TYPES)} AND e.Event_Start_Date <= {re}
+                  AND (e.Der_Event_End_Date IS NULL OR (e.Der_Event_End_Date >= e.Event_Start_Date
+                                                        AND e.Der_Event_End_Date >= {re}))
+                  AND (p.Date_of_Death IS NULL OR p.Date_of_Death >= {re})
+            ), ranked AS (
+                SELECT *, CASE
+                    WHEN Service_Type = '{codes.NURSING}' THEN 1 WHEN Service_Type = '{codes.RESIDENTIAL}' THEN 2
+                    WHEN Service_Type = '{codes.COMMUNITY}' AND (mechanism = '{codes.DIRECT_PAYMENT}'
+                         OR dp_component) THEN 3
+                    WHEN Service_Type = '{codes.COMMUNITY}' AND mechanism = '{codes.PERSONAL_BUDGET}' THEN 4
+                    WHEN Service_Type = '{codes.COMMUNITY}' AND mechanism = '{codes.COMMISSIONED}' THEN 5
+                    WHEN Service_Type = '{codes.COMMUNITY}' THEN 6
+                    WHEN Service_Type = '{codes.PRISON}' AND mechanism = '{codes.PERSONAL_BUDGET}' THEN 7
+                    WHEN Service_Type = '{codes.PRISON}' AND mechanism = '{codes.COMMISSIONED}' THEN 8
+                    ELSE 9 END AS hierarchy
+                FROM rows
+            ), best AS (
+                SELECT LA_Code, Person_ID, min(hierarchy) AS hierarchy, any_value(Der_Birth_Year) AS birth_year,
+                       any_value(Der_Birth_Month) AS birth_month,
+                       bool_and(NOT dp_component) FILTER (WHERE hierarchy = h_min) AS non_dp_component
+                FROM (SELECT *, min(hierarchy) OVER (PARTITION BY LA_Code, Person_ID) AS h_min FROM ranked)
+                GROUP BY ALL
+            )
+            SELECT LA_Code, Person_ID, CAST(hierarchy AS DOUBLE) AS hierarchy,
+                   {_band(_age('birth_year', 'birth_month', re))} AS band, non_dp_component
+            FROM best WHERE {_band(_age('birth_year', 'birth_month', re))} <> 'Under 18' ORDER BY LA_Code, Person_ID
+        """).df()

@@ -1,0 +1,93 @@
+"""The synthetic generator (deterministic, plausible) and the tables the reports use."""
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from scrutiny.cld import api, measures, synthetic
+from scrutiny.cld.engine import DuckDBEngine
+from scrutiny.cld.extract import ExtractError, open_extract
+from scrutiny.cld.reference import ReferenceEngine
+from tests.cld.test_engines_agree import same
+
+COUNTY = synthetic.Council("E10000018", "Leicestershire County Council (synthetic)", 1.0)
+LEICS_POPULATION = {"18 to 64": 440785, "65 and above": 157349}  # DHSC 2024-25 denominators
+
+
+@pytest.fixture(scope="module")
+def county_extract(tmp_path_factory):
+    path = tmp_path_factory.mktemp("cld") / "county.parquet"
+    synthetic.write_extract(path, [COUNTY], "2026-03-31")
+    return path
+
+
+@pytest.fixture(scope="module")
+def small_extract(tmp_path_factory):
+    path = tmp_path_factory.mktemp("cld") / "small.csv"
+    councils = [synthetic.Council("S001", "Small council A", 0.01), synthetic.Council("S002", "Small council B", 0.01)]
+    synthetic.write_extract(path, councils, "2026-03-31")
+    return path
+
+
+def test_generator_is_deterministic(tmp_path):
+    small = [synthetic.Council("S001", "Small", 0.01)]
+    first, second, other = (tmp_path / "a.parquet", tmp_path / "b.parquet", tmp_path / "c.parquet")
+    assert synthetic.write_extract(first, small) == synthetic.write_extract(second, small)
+    pd.testing.assert_frame_equal(pd.read_parquet(first), pd.read_parquet(second))
+    synthetic.write_extract(other, small, seed=7)
+    assert not pd.read_parquet(first).equals(pd.read_parquet(other))
+
+
+def test_county_sized_extract_gives_plausible_ascof(county_extract):
+    engine = DuckDBEngine(open_extract(county_extract), "2025-03-31")
+    table = api.ascof_tables(engine, {"E10000018": LEICS_POPULATION}).set_index(["Measure", "Group"])
+    assert 68 <= table.loc[("2A", "Total"), "Outcome"] <= 80  # Leicestershire 2024-25: 73.7
+    assert 2000 <= table.loc[("2A", "Total"), "Denominator"] <= 3600  # published 2,805
+    assert 6 <= table.loc[("2B", "18 to 64"), "Outcome"] <= 18  # published 11.3
+    assert 420 <= table.loc[("2C", "65 and above"), "Outcome"] <= 640  # published 526.9
+    assert 25 <= table.loc[("3D(2a)", "Total"), "Outcome"] <= 40  # published 32.5
+
+
+def test_engines_agree_on_synthetic_journeys(small_extract):
+    extract = open_extract(small_extract)
+    fast, reference = DuckDBEngine(extract, "2025-12-31"), ReferenceEngine(extract.frame(), "2025-12-31")
+    assert fast.councils() == ["S001", "S002"]
+    same(fast.waiting_time_requests(), reference.waiting_time_requests(), ["LA_Code", "Person_ID", "request_ord"])
+    same(fast.ascof_2a_clusters(), reference.ascof_2a_clusters(), ["LA_Code", "Person_ID", "cluster_start"])
+    same(fast.ascof_2b2c_admissions(), reference.ascof_2b2c_admissions(), ["LA_Code", "Person_ID"])
+    same(fast.ascof_2e_people(), reference.ascof_2e_people(), ["LA_Code", "Person_ID"])
+    same(fast.ascof_3d_people(), reference.ascof_3d_people(), ["LA_Code", "Person_ID"])
+
+
+def test_dashboard_figures_are_observation_rows(county_extract):
+    figures = api.dashboard_figures(county_extract, "E10000018", "2025-12-31")
+    header = pd.read_csv(Path(__file__).parents[2] / "data" / "raw" / "observations.csv", nrows=0).columns.tolist()
+    assert figures.columns.tolist() == header
+    assert figures["metric_id"].tolist() == ["ascof_2a", "ascof_2b", "ascof_2c"]
+    assert set(figures["estimate"]) == {"provisional"}
+    assert set(figures["note"]) == {"local calculation, DHSC method"}
+    assert set(figures["period_start"]) == {"2025-01-01"} and set(figures["period_end"]) == {"2025-12-31"}
+    two_a = figures.iloc[0]
+    assert two_a["value"] == measures.outcome(two_a["numerator"], two_a["denominator"])
+    two_c = figures.iloc[2]
+    assert two_c["denominator"] == 157349  # the population DHSC published for 2024-25
+    assert "sha256" in two_a["source_detail"]
+
+
+def test_dashboard_figures_unknown_council(county_extract):
+    with pytest.raises(ExtractError, match="no events for council 'E99999999'"):
+        api.dashboard_figures(county_extract, "E99999999", "2025-12-31")
+
+
+def test_waiting_time_measures_label_additions_and_suppress(small_extract):
+    table = api.waiting_time_measures(small_extract, "S001", "2025-12-31")
+    dhsc = table[table["method"] == "DHSC method"]
+    assert set(dhsc["statistic"]) == {"median days", "number of waits"}
+    assert set(dhsc["metric"]) == {"Wait time to first response", "Wait time to first service"}
+    assert dhsc["quarter_start"].min() == pd.Timestamp("2024-04-01").date()
+    assert dhsc["quarter_end"].max() == pd.Timestamp("2025-12-31").date()
+    additions = set(table.loc[table["method"] == "project addition", "statistic"])
+    assert {"75th percentile days", "90th percentile days", "number still waiting at 2025-12-31"} <= additions
+    small = table[table["waits"] < 5]
+    assert small["value"].isna().all() and small["suppressed"].all()
