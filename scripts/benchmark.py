@@ -20,7 +20,17 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-REPORTS_IN_Q3 = 2  # quarterly_dashboard and benchmarking
+
+
+def reports_in_q3() -> int:
+    """How many reports `make q3` builds: the Makefile's REPORT_NOTEBOOKS."""
+    for line in (ROOT / "Makefile").read_text(encoding="utf-8").splitlines():
+        if line.startswith("REPORT_NOTEBOOKS :="):
+            return len(line.split(":=", 1)[1].split())
+    raise SystemExit("Makefile has no REPORT_NOTEBOOKS line")
+
+
+REPORTS_IN_Q3 = reports_in_q3()
 
 
 def empty_build(python: str, empty: Path, out: Path) -> list[str]:
