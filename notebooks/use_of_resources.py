@@ -27,6 +27,7 @@ output_dir = ""  # where the CSV tables are written; empty writes nothing
 from IPython.display import HTML, Markdown, display
 
 from scrutiny.paths import resolve
+from scrutiny.publishing.text import markdown_text as md
 from scrutiny.publishing import provenance
 from scrutiny.use_of_resources import render
 from scrutiny.use_of_resources import report as uor
@@ -39,8 +40,8 @@ written = uor.write_tables(report, resolve(output_dir)) if output_dir else []
 # %%
 display(Markdown(
     f"# Use of Resources in Adult Social Care {report.year_label}\n\n"
-    f"**{report.council_name}** · the LGA's 13-step approach, compared with {report.group_label} and England · "
-    f"for the {context.committee}, {context.committee_date:%d %B %Y}"
+    f"**{md(report.council_name)}** · the LGA's 13-step approach, compared with {md(report.group_label)} and England · "
+    f"for the {md(context.committee)}, {context.committee_date:%d %B %Y}"
 ))
 display(Markdown(render.availability(report)))
 

@@ -28,6 +28,7 @@ snapshot_date = ""  # YYYY-MM-DD; empty uses the quarter's end
 from IPython.display import HTML, Markdown, display
 
 from scrutiny.paths import resolve
+from scrutiny.publishing.text import markdown_text as md
 from scrutiny.publishing import provenance
 from scrutiny.publishing.charts import as_image
 from scrutiny.waiting_list import charts
@@ -42,8 +43,8 @@ written = wl.write_tables(report, resolve(output_dir)) if output_dir else []
 # %%
 display(Markdown(
     f"# Waiting lists for assessments and reviews at {report.day:%d %B %Y}\n\n"
-    f"**{context.council_name}** · progress against the CQC Improvement Plan's timeliness targets · "
-    f"{context.period.label} · {context.committee}, {context.committee_date:%d %B %Y}"
+    f"**{md(context.council_name)}** · progress against the CQC Improvement Plan's timeliness targets · "
+    f"{context.period.label} · {md(context.committee)}, {context.committee_date:%d %B %Y}"
 ))
 display(Markdown(wl.synthetic_notice(report)))
 

@@ -332,10 +332,8 @@ def direction_of_travel(
                 notes.append(DENOMINATOR_IMPUTED)
                 n1 = n1 if _present(n1) else n0
                 n0 = n0 if _present(n0) else n1
-            diff = stats.newcombe_difference(v1 / 100 * n1, n1, v0 / 100 * n0, n0, confidence)
             basis = "newcombe"
-            change, low, high, p = diff.change * 100, diff.low * 100, diff.high * 100, None
-            significant = diff.significant
+            change, low, high, p, significant = _newcombe_change(v1, n1, v0, n0, confidence)
         else:
             basis, (change, low, high, p, significant) = "tolerance_band", _tolerance_change(v1, v0, rule)
             indicative = True
@@ -348,10 +346,8 @@ def direction_of_travel(
             significant = diff.significant
         elif _present(now.respondents) and _present(before.respondents):
             n1, n0 = now.respondents, before.respondents
-            diff = stats.newcombe_difference(v1 / 100 * n1, n1, v0 / 100 * n0, n0, confidence)
             basis = "newcombe_on_respondents"
-            change, low, high, p = diff.change * 100, diff.low * 100, diff.high * 100, None
-            significant = diff.significant
+            change, low, high, p, significant = _newcombe_change(v1, n1, v0, n0, confidence)
         else:
             basis, (change, low, high, p, significant) = "tolerance_band", _tolerance_change(v1, v0, rule)
             indicative = True
@@ -404,6 +400,13 @@ def direction_of_travel(
 def _band_distance(value: float, band: tuple[float, float]) -> float:
     low, high = band
     return max(low - value, 0.0, value - high)
+
+
+def _newcombe_change(v1: float, n1: float, v0: float, n0: float, confidence: float):
+    """Newcombe's interval for a change of two percentages with their denominators, in percentage
+    points: (change, low, high, p, significant); no p-value is defined."""
+    diff = stats.newcombe_difference(v1 / 100 * n1, n1, v0 / 100 * n0, n0, confidence)
+    return diff.change * 100, diff.low * 100, diff.high * 100, None, diff.significant
 
 
 def _tolerance_change(v1: float, v0: float, rule: MetricRule):
