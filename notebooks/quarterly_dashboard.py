@@ -61,12 +61,11 @@ as_image(charts.summary_chart(report.table))
 
 # %% [markdown]
 # ## Appendix A: performance dashboard
-#
-# Grouped by the layers of the Adults and Communities Strategy 2025-2029 (Prevent, Reduce,
-# Delay and Meet need) and the Strategic Plan 2022-26 outcomes.
 
 # %%
-display(HTML(render.dashboard_html(report.table, report.series, report.this_year_label, report.last_year_label)))
+display(Markdown(md(report.grouping_note())))
+display(HTML(render.dashboard_html(report.table, report.series, report.this_year_label, report.last_year_label,
+                                   plan=context.inputs.framing_text("plan"))))
 
 # %% [markdown]
 # ## Activity (information only)

@@ -66,6 +66,7 @@ def report_context(inputs: Inputs, financial_year: str, quarter: int, council_co
     metrics with no figure for the quarter) so that nothing is half-built.
     """
     period = ReportPeriod.from_params(financial_year, quarter)
+    inputs = inputs.for_period(period.end)  # the catalogue of the period's appendix, nothing undated
     problems: list[str] = []
     if council_code not in inputs.councils.index:
         known = ", ".join(inputs.councils.index)

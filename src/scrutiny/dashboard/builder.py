@@ -22,6 +22,70 @@ from ..publishing import formatting as fmt
 LAYERS = ("Prevent need", "Reduce need", "Delay need", "Meet need")
 #: Period bases whose figure must end on the quarter end (year to date, or the position then).
 QUARTER_END_BASES = ("financial_ytd", "academic_ytd", "snapshot", "quarter", "six_months")
+#: The columns of a dashboard row (:func:`build_row`), also those of an empty table.
+ROW_COLUMNS = (
+    "metric_id",
+    "display_order",
+    "layer",
+    "strategic_outcome",
+    "outcome_statement",
+    "framework",
+    "framework_version",
+    "code",
+    "description",
+    "polarity",
+    "band_polarity",
+    "aim",
+    "kind",
+    "display_format",
+    "unit",
+    "period_basis",
+    "current_period",
+    "current_period_start",
+    "current_period_end",
+    "current_value",
+    "current_numerator",
+    "current_denominator",
+    "current_estimate",
+    "current_note",
+    "current_source",
+    "previous_period",
+    "previous_value",
+    "previous_numerator",
+    "previous_denominator",
+    "previous_source",
+    "previous_note",
+    "benchmark_value",
+    "benchmark_label",
+    "benchmark_operator",
+    "benchmark_is_target",
+    "band_low",
+    "band_high",
+    "rating",
+    "rating_basis",
+    "materiality",
+    "tolerance",
+    "rating_ci_low",
+    "rating_ci_high",
+    "rating_reason",
+    "rating_notes",
+    "target_met",
+    "rating_indicative",
+    "dot",
+    "dot_basis",
+    "dot_change",
+    "dot_low",
+    "dot_high",
+    "dot_p_value",
+    "dot_unit",
+    "dot_indicative",
+    "dot_reason",
+    "dot_notes",
+    "missing_reason",
+    "trend_status",
+    "trend_test",
+    "footnotes",
+)
 
 
 
@@ -193,19 +257,26 @@ def annual_series(ctx: ReportContext, metric: pd.Series) -> pd.DataFrame:
         return series
     series = series.sort_values("start").reset_index(drop=True)
     break_from = metric["series_break_from"]
-    if not fmt.is_missing(break_from):
+    if _break_applies(break_from, ctx.period.end):
         series = series[series["start"] >= break_from].reset_index(drop=True)
     series.insert(0, "metric_id", metric_id)
     return series
 
 
-def trend_status(series: pd.DataFrame, metric: pd.Series) -> str:
+def _break_applies(break_from, period_end) -> bool:
+    """Whether a series break has happened by the report's period end (a later break is another
+    year's concern: an earlier year's report never mentions it)."""
+    return not fmt.is_missing(break_from) and (period_end is None or break_from <= period_end)
+
+
+def trend_status(series: pd.DataFrame, metric: pd.Series, period_end=None) -> str:
     """What the past-trend column says when there is no chart to draw, else an empty string."""
     points = 0 if series.empty else int(series["council"].notna().sum())
     if points >= 2:
         return ""
-    if not fmt.is_missing(metric["series_break_from"]):
-        return f"No trend data available: {metric['series_break_reason']}."
+    if _break_applies(metric["series_break_from"], period_end):
+        reason = metric["series_break_reason"]
+        return f"No trend data available: {reason}." if not fmt.is_missing(reason) else "No trend data available: series break."
     return "No annual series available yet."
 
 
@@ -248,7 +319,7 @@ def build_dashboard(ctx: ReportContext, appendix: bool = True) -> pd.DataFrame:
     metrics = metrics[metrics["appendix"] == appendix]
     for _, metric in metrics.iterrows():
         records.append(build_row(ctx, metric))
-    table = pd.DataFrame(records)
+    table = pd.DataFrame(records, columns=list(ROW_COLUMNS))
     required = required_metrics(ctx) & set(table["metric_id"])
     missing = table[table["metric_id"].isin(required) & (table["missing_reason"] != "")]
     if not missing.empty:
@@ -259,16 +330,6 @@ def build_dashboard(ctx: ReportContext, appendix: bool = True) -> pd.DataFrame:
         )
     table["layer"] = pd.Categorical(table["layer"], categories=LAYERS, ordered=True)
     return table.sort_values(["layer", "display_order"], kind="stable").reset_index(drop=True)
-
-
-def footnote_applies(metric: pd.Series, current: pd.Series | None) -> bool:
-    """Whether the catalogue footnote applies to this period's figure: it is printed only for
-    figures ending within its optional ``footnote_from`` .. ``footnote_until`` window."""
-    if current is None:
-        return False
-    start, until = metric.get("footnote_from"), metric.get("footnote_until")
-    end = current["period_end"]
-    return (fmt.is_missing(start) or start is None or end >= start) and (fmt.is_missing(until) or until is None or end <= until)
 
 
 def required_metrics(ctx: ReportContext) -> set[str]:
@@ -349,7 +410,8 @@ def build_row(ctx: ReportContext, metric: pd.Series) -> dict:
     def field(row: pd.Series | None, name: str):
         return None if row is None or fmt.is_missing(row[name]) else row[name]
 
-    footnotes = [text for text in (metric["footnote"],) if not fmt.is_missing(text) and footnote_applies(metric, current)]
+    # the catalogue's footnotes in force for the report's period (footnotes.csv), printed with a figure
+    footnotes = ctx.inputs.footnotes_for(metric["metric_id"]) if current is not None else []
     # a reader's note on this period's figure; notes on the comparison figure stay in the CSV
     if current is not None and not fmt.is_missing(current["note"]) and _has_value(current):
         footnotes.append(f"{label(current)}: {current['note']}")
@@ -360,10 +422,12 @@ def build_row(ctx: ReportContext, metric: pd.Series) -> dict:
         "strategic_outcome": metric["strategic_outcome"],
         "outcome_statement": metric["outcome_statement"],
         "framework": metric["framework"],
+        "framework_version": "" if fmt.is_missing(metric.get("framework_version")) else metric["framework_version"],
         "code": "" if fmt.is_missing(metric["code"]) else metric["code"],
         "description": metric["description"],
         "polarity": metric["polarity"],
-        "aim": {"high": "High", "low": "Low", "band": "Within band", "info": "N/A"}[metric["polarity"]],
+        "band_polarity": rule.band_polarity if metric["polarity"] == "band" else "",
+        "aim": aim_text(metric["polarity"], rule.band_polarity),
         "kind": metric["kind"],
         "display_format": metric["display_format"],
         "unit": metric["unit"],
@@ -387,6 +451,8 @@ def build_row(ctx: ReportContext, metric: pd.Series) -> dict:
         "benchmark_label": bench.get("benchmark_label"),
         "benchmark_operator": bench.get("benchmark_operator"),
         "benchmark_is_target": bench.get("is_target", False),
+        "band_low": None if bench.get("band") is None else bench["band"][0],
+        "band_high": None if bench.get("band") is None else bench["band"][1],
         "rating": rating.verdict,
         "rating_basis": rating.basis,
         "materiality": rule.materiality,
@@ -408,10 +474,18 @@ def build_row(ctx: ReportContext, metric: pd.Series) -> dict:
         "dot_reason": direction.reason,
         "dot_notes": "; ".join(direction.notes),
         "missing_reason": missing,
-        "trend_status": trend_status(series, metric),
+        "trend_status": trend_status(series, metric, ctx.period.end),
         "trend_test": trend,
         "footnotes": " | ".join(footnotes),
     }
+
+
+def aim_text(polarity: str, band_polarity: str = "band_optimal") -> str:
+    """The aim column: high or low is better, a target band (and which side of it is better), or none."""
+    if polarity == "band":
+        return {"band_optimal": "Within band", "high_is_good": "Within band; above is better",
+                "low_is_good": "Within band; below is better"}[band_polarity]
+    return {"high": "High", "low": "Low", "info": "N/A"}[polarity]
 
 
 def summary_counts(table: pd.DataFrame) -> dict[str, dict[str, int]]:

@@ -32,11 +32,31 @@ def _verdict_html(verdict: str, text: str, indicative: bool = False) -> str:
     return f'<span class="{classes}">{escape(text)}</span>'
 
 
+def band_text(row: pd.Series) -> str:
+    """A target band as printed, e.g. "55.0–60.0%", or "" when the benchmark is not a band."""
+    low, high = row.get("band_low"), row.get("band_high")
+    if fmt.is_missing(low) or fmt.is_missing(high):
+        return ""
+    low_text, high_text = fmt.format_value(low, row["display_format"]), fmt.format_value(high, row["display_format"])
+    if low_text.endswith("%") and high_text.endswith("%"):
+        low_text = low_text[:-1]
+    return f"{low_text}–{high_text}"
+
+
+#: What a rating against a band says, by the band's polarity (statistical-methods.md, 8.7).
+BAND_SIDES = {"band_optimal": "outside the band either way is worse", "high_is_good": "above the band is better",
+              "low_is_good": "below the band is better"}
+
+
 def rating_text(row: pd.Series) -> tuple[str, str]:
     """(glyph and label, short explanation) for a rating."""
     glyph, label = fmt.RATING_TEXT[row["rating"]]
     if row["rating"] == "not_compared":
         return f"{glyph} {label}", str(row["rating_reason"] or "")
+    band = band_text(row)
+    if band and row["rating"] == "on_target":
+        return f"{glyph} Within target band ({band})", fmt.indicative_note(row["kind"], row["tolerance"]) \
+            if row["rating_indicative"] else ""
     text = f"{glyph} {label.split(' ')[0]}"
     if row["rating_indicative"]:
         text += " (indicative)"
@@ -48,6 +68,8 @@ def rating_text(row: pd.Series) -> tuple[str, str]:
                                         bool(row["benchmark_is_target"])))
     if row["rating_reason"]:
         detail.append(str(row["rating_reason"]))
+    if band and row["band_polarity"] in BAND_SIDES:
+        detail.append(BAND_SIDES[row["band_polarity"]])
     return text, "; ".join(detail)
 
 
@@ -98,6 +120,9 @@ def figure_text(row: pd.Series, which: str) -> tuple[str, str]:
 def benchmark_text(row: pd.Series) -> tuple[str, str]:
     """(benchmark figure, its label) for the rating column."""
     value = row["benchmark_value"]
+    band = band_text(row)
+    if band:
+        return band, str(row["benchmark_label"] or "target band")
     if fmt.is_missing(value):
         return "", str(row["benchmark_label"] or "")
     text = fmt.format_value(value, row["display_format"])
@@ -156,8 +181,12 @@ def dashboard_html(
     series_by_metric: dict[str, pd.DataFrame],
     this_year_label: str,
     last_year_label: str,
+    *,
+    plan: str,
 ) -> str:
-    """The whole Appendix A as one HTML fragment: legend, layers, outcomes, rows, footnotes."""
+    """The whole Appendix A as one HTML fragment: legend, layers, outcomes, rows, footnotes.
+
+    ``plan`` names the plan whose outcomes head the sections (framing.csv, for the period)."""
     footnotes: list[str] = []
 
     def marker(text: str) -> str:
@@ -180,7 +209,7 @@ def dashboard_html(
         parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>")
         for (outcome, statement), rows in layer_rows.groupby(["strategic_outcome", "outcome_statement"], sort=False):
             parts.append(
-                f'<tr><td class="outcome" colspan="{len(COLUMNS)}">Strategic Plan 2022-26: '
+                f'<tr><td class="outcome" colspan="{len(COLUMNS)}">{escape(plan)}: '
                 f"<b>{escape(outcome)}</b> – {escape(statement)}</td></tr>"
             )
             for _, row in rows.iterrows():
@@ -195,6 +224,8 @@ def dashboard_html(
 
 def _row_html(row: pd.Series, series: pd.DataFrame | None, marker) -> str:
     measure = escape(row["framework"] + (f" {row['code']}" if row["code"] else ""))
+    if row.get("framework_version"):  # the same code can mean another measure in another framework
+        measure += f'<div class="small">{escape(str(row["framework_version"]))} framework</div>'
     rating_label, rating_detail = rating_text(row)
     target = target_status(row)
     bench_value, bench_label = benchmark_text(row)
@@ -226,7 +257,10 @@ def _row_html(row: pd.Series, series: pd.DataFrame | None, marker) -> str:
 
 
 def activity_html(table: pd.DataFrame) -> str:
-    """Activity figures (information only): this period, the comparison period and the change."""
+    """Activity figures (information only): this period, the comparison period and the change.
+    A period without activity figures gets a sentence, never an empty table."""
+    if table is None or table.empty:
+        return f'{STYLE}<div class="scrutiny-dash"><p>No activity figures are recorded for this period.</p></div>'
     head = ("<tr><th>Activity</th><th>Latest figure</th><th>Compared with</th><th>Change</th></tr>")
     body = []
     for _, row in table.iterrows():

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..context import ReportContext, report_context
+from ..context import MissingInputsError, ReportContext, report_context
 from .builder import annual_series, build_dashboard, summary_counts
 from ..inputs import load_inputs
 from ..inputs.national import national_annual
@@ -66,6 +66,12 @@ class QuarterlyReport:
         shown = set(self.activity["metric_id"]) if self.activity is not None else set()
         return every.loc[~every["metric_id"].isin(shown), ["metric_id", "description"]]
 
+    def grouping_note(self) -> str:
+        """How Appendix A is grouped, naming the strategy and plan in force for the period (framing.csv)."""
+        inputs = self.context.inputs
+        return (f"Grouped by the layers of the {inputs.framing_text('strategy')} (Prevent, Reduce, Delay and "
+                f"Meet need) and the {inputs.framing_text('plan')} outcomes.")
+
     @property
     def this_year_label(self) -> str:
         return f"{self.context.period.year.label} performance"
@@ -117,13 +123,18 @@ def build_quarterly_report(
     """Load the inputs, check they cover the quarter, and build the dashboard."""
     inputs = load_inputs(data_dir)
     context = report_context(inputs, financial_year, quarter, council_code)
+    if context.inputs.metrics.empty:
+        raise MissingInputsError(
+            f"cannot build the {context.period.label} dashboard: metrics.csv has no metric in force on "
+            f"{context.period.end:%d %B %Y} (valid_from .. valid_until); add the year's appendix to the catalogue"
+        )
     national, _ = load_national(context.cut_off)
     if national is not None:
         linked = national.measures[national.measures["metric_id"].fillna("") != ""]
         context = dataclasses.replace(context, national_series={
             row["metric_id"]: national_annual(national.tidy, code, council_code) for code, row in linked.iterrows()})
     table = suppress_small_counts(build_dashboard(context))
-    metrics = inputs.metrics.sort_values("display_order")
+    metrics = context.inputs.metrics.sort_values("display_order")
     series = {m["metric_id"]: annual_series(context, m) for _, m in metrics[metrics["appendix"]].iterrows()}
     every_activity = suppress_small_counts(build_dashboard(context, appendix=False))
     return QuarterlyReport(context, table, series, summary_counts(table),

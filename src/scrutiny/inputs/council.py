@@ -10,6 +10,7 @@ column is an error, not a guess.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import io
 import re
@@ -23,7 +24,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from ..methods.comparability import DOT_COMPARATORS
-from ..methods.rules import BAND_POLARITIES, KINDS, POLARITIES
+from ..methods.rules import BAND_POLARITY_NAMES, KINDS, POLARITIES, band_polarity_of
 
 PERIOD_BASES = (
     "financial_ytd",
@@ -40,6 +41,9 @@ DISPLAY_FORMATS = ("pct1", "pct2", "thousands1", "rate1", "int", "number1", "num
 BENCHMARK_TYPES = ("national", "local_target", "none")
 ESTIMATES = ("actual", "provisional", "forecast")
 OPERATORS = ("<", "<=", ">", ">=", "=")
+#: The section framing of the appendix: the strategy whose layers group it and the plan whose
+#: outcomes head its sections (framing.csv, each with its own validity).
+FRAMING_ELEMENTS = ("strategy", "plan")
 
 
 class InputError(ValueError):
@@ -71,7 +75,10 @@ def _c(name, kind, required=True, choices=(), description=""):
 TABLES: dict[str, list[Column]] = {
     "metrics.csv": [
         _c("metric_id", "text", description="short key, lower case with underscores"),
+        _c("valid_from", "date", False, description="first day of the version's membership of the appendix"),
+        _c("valid_until", "date", False, description="last day of the version's membership of the appendix"),
         _c("framework", "choice", choices=("ASCOF", "Local"), description="ASCOF or Local"),
+        _c("framework_version", "text", False, description="the ASCOF handbook year the code comes from, e.g. 2023"),
         _c("code", "text", False, description="ASCOF code such as 2A or 3C(1)"),
         _c("description", "text", description="the metric as printed in the dashboard"),
         _c("layer", "choice", choices=("Prevent need", "Reduce need", "Delay need", "Meet need")),
@@ -88,14 +95,24 @@ TABLES: dict[str, list[Column]] = {
         _c("benchmark_type", "choice", choices=BENCHMARK_TYPES),
         _c("series_break_from", "date", False, description="first day of a new definition"),
         _c("series_break_reason", "text", False),
-        _c("footnote", "text", False),
         _c("display_order", "integer"),
         _c("appendix", "bool", description="true for the rows of Appendix A, false for activity figures"),
         _c("materiality", "number", False, description="smallest change of a volume that counts, e.g. 0.05"),
-        _c("band_polarity", "choice", False, choices=BAND_POLARITIES, description="how a target band is read"),
+        _c("band_polarity", "choice", False, choices=BAND_POLARITY_NAMES, description="how a target band is read"),
         _c("dot_comparator", "choice", False, choices=DOT_COMPARATORS, description="what a change is measured against"),
-        _c("footnote_from", "date", False, description="the footnote applies to figures ending from this date"),
-        _c("footnote_until", "date", False, description="the footnote applies to figures ending up to this date"),
+    ],
+    "footnotes.csv": [
+        _c("metric_id", "text"),
+        _c("valid_from", "date", False, description="first day of the reports the note is printed in"),
+        _c("valid_until", "date", False, description="last day of the reports the note is printed in"),
+        _c("footnote", "text", description="the note as printed under the dashboard"),
+    ],
+    "framing.csv": [
+        _c("element", "choice", choices=FRAMING_ELEMENTS, description="strategy or plan"),
+        _c("text", "text", description="the name as printed, e.g. Strategic Plan 2022-26"),
+        _c("valid_from", "date", False),
+        _c("valid_until", "date", False),
+        _c("source", "text", description="a source_id in sources.csv"),
     ],
     "observations.csv": [
         _c("council_code", "text", description="ONS code such as E10000018"),
@@ -457,10 +474,88 @@ def _not_negative(column: str):
     return lambda f: f[column].isna() | (f[column] >= 0)
 
 
+_VALIDITY = ("valid_from", "valid_until")
+
+
+def _valid_order(frame: pd.DataFrame) -> pd.Series:
+    return frame["valid_from"].isna() | frame["valid_until"].isna() | (frame["valid_from"] <= frame["valid_until"])
+
+
+def _bounds(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """A validity period's first and last days, open ends as the earliest and latest dates."""
+    return frame["valid_from"].fillna(date.min), frame["valid_until"].fillna(date.max)
+
+
+def overlapping(frame: pd.DataFrame, same: list[str], different: str | None = None) -> pd.Series:
+    """True for rows whose validity period overlaps another row's with the same ``same`` columns
+    (and, with ``different``, a different value there): two versions of one metric in force on
+    one day, or one code meaning two measures."""
+    start, end = _bounds(frame)
+    clash = pd.Series(False, index=frame.index)
+    keyed = frame.dropna(subset=same)
+    for _, group in keyed.groupby(same, sort=False):
+        if len(group) < 2:
+            continue
+        for i in group.index:
+            for j in group.index:
+                if i == j or (different is not None and group.at[i, different] == group.at[j, different]):
+                    continue
+                if start[i] <= end[j] and start[j] <= end[i]:
+                    clash[i] = True
+    return clash
+
+
+def in_force(frame: pd.DataFrame, day: date) -> pd.Series:
+    """Rows whose validity period (``valid_from`` .. ``valid_until``, either open) contains ``day``."""
+    start, end = _bounds(frame)
+    return (start <= day) & (end >= day)
+
+
+def _within_versions(notes: pd.DataFrame, metrics: pd.DataFrame) -> pd.Series:
+    """Whether each footnote's period lies within the span of its metric's versions."""
+    start, end = _bounds(metrics)
+    ids = metrics["metric_id"].to_numpy()
+    first = start.groupby(ids).min()
+    last = end.groupby(ids).max()
+    note_start, note_end = _bounds(notes)
+    known = notes["metric_id"].isin(first.index)
+    return ~known | ((note_start >= notes["metric_id"].map(first)) & (note_end <= notes["metric_id"].map(last)))
+
+
 _OBSERVATION_KEY = ("council_code", "metric_id", "period_start", "period_end", "source")
 _TARGET_KEY = ("council_code", "metric_id", "period_start", "period_end", "as_of")
 
 ROW_RULES: dict[str, list[RowRule]] = {
+    "metrics.csv": [
+        RowRule("valid_from must not be after valid_until", _VALIDITY, _valid_order),
+        RowRule("two versions of this metric are in force on the same day (close the old version with "
+                "valid_until the day before the new one's valid_from)",
+                ("metric_id", *_VALIDITY), lambda f: ~f["version_overlaps"]),
+        RowRule("this code means another metric in the same period (a code reused by a new framework "
+                "needs its framework_version and validity)",
+                ("code", "framework", "framework_version", "metric_id", *_VALIDITY), lambda f: ~f["code_clash"]),
+        RowRule("an ASCOF metric needs its framework_version (the handbook year of its code, e.g. 2023)",
+                ("framework_version", "framework"),
+                lambda f: (f["framework"] != "ASCOF") | f["framework_version"].notna()),
+        RowRule("a metric's versions must keep its kind and multiplier (a different measure needs a new metric_id)",
+                ("kind", "multiplier", "metric_id"),
+                lambda f: f.groupby("metric_id")["kind"].transform("nunique").eq(1)
+                & f.groupby("metric_id")["multiplier"].transform("nunique").eq(1)),
+    ],
+    "footnotes.csv": [
+        RowRule("valid_from must not be after valid_until", _VALIDITY, _valid_order),
+        RowRule("metric_id is not in metrics.csv", ("metric_id",), lambda f: f["metric_known"]),
+        RowRule("the footnote's period lies outside its metric's validity in metrics.csv",
+                ("valid_from", "valid_until", "metric_id"), lambda f: f["within_metric"]),
+        RowRule("duplicate footnote: the same metric, period and text appear more than once",
+                ("metric_id", "footnote"), lambda f: ~f.duplicated(["metric_id", *_VALIDITY, "footnote"], keep=False)),
+    ],
+    "framing.csv": [
+        RowRule("valid_from must not be after valid_until", _VALIDITY, _valid_order),
+        RowRule("two rows for this element are in force on the same day (close the old one with valid_until)",
+                ("element", *_VALIDITY), lambda f: ~f["element_overlaps"]),
+        RowRule("source is not a source_id in sources.csv", ("source",), lambda f: f["source_known"]),
+    ],
     "observations.csv": [
         RowRule("value must not be negative", ("value",), _not_negative("value")),
         RowRule("numerator must not be negative", ("numerator",), _not_negative("numerator")),
@@ -565,9 +660,40 @@ class Inputs:
     councils: pd.DataFrame
     files: pd.DataFrame  # file, sha256, rows
     benchmark_figures: pd.DataFrame | None = None
+    #: Every version of every metric (metrics.csv); ``metrics`` holds the versions in force on
+    #: ``catalogue_date`` once :meth:`for_period` has chosen them, else every version.
+    catalogue: pd.DataFrame | None = None
+    footnotes: pd.DataFrame | None = None
+    framing: pd.DataFrame | None = None
+    catalogue_date: date | None = None
 
     def metric(self, metric_id: str) -> pd.Series:
         return self.metrics.loc[metric_id]
+
+    def for_period(self, day: date) -> Inputs:
+        """The inputs as a report for a period ending on ``day`` sees them: the version of each
+        metric, the footnotes and the framing in force on that day, and nothing else."""
+        catalogue = self.metrics if self.catalogue is None else self.catalogue
+        metrics = catalogue[in_force(catalogue, day)]
+        footnotes = None if self.footnotes is None else self.footnotes[in_force(self.footnotes, day)]
+        framing = None if self.framing is None else self.framing[in_force(self.framing, day)]
+        return dataclasses.replace(self, metrics=metrics, catalogue=catalogue, footnotes=footnotes,
+                                   framing=framing, catalogue_date=day)
+
+    def framing_text(self, element: str) -> str:
+        """The framing in force (``strategy`` or ``plan``), as printed; :meth:`for_period` first."""
+        rows = self.framing[self.framing["element"] == element] if self.framing is not None else pd.DataFrame()
+        if len(rows) != 1:
+            raise InputError("framing.csv", [
+                f"no row for element {element!r} is in force on {self.catalogue_date}; add one with valid_from "
+                "and valid_until covering the report's period"])
+        return str(rows["text"].iloc[0])
+
+    def footnotes_for(self, metric_id: str) -> list[str]:
+        """The catalogue footnotes of a metric in force for the report's period."""
+        if self.footnotes is None:
+            return []
+        return list(self.footnotes.loc[self.footnotes["metric_id"] == metric_id, "footnote"])
 
 
 def sha256_of(path: Path) -> str:
@@ -639,11 +765,24 @@ def load_inputs(folder: Path | str) -> Inputs:
     warns (:class:`InputWarning`) about columns a table does not use.
     """
     folder = Path(folder)
-    metrics = load_table(folder, "metrics.csv")
-    _validate_keys(folder / "metrics.csv", metrics, ["metric_id"], "metric")
+    metrics = load_table(folder, "metrics.csv", validate=False)
+    validate_table(folder / "metrics.csv", "metrics.csv", metrics, metrics.attrs["lines"],
+                   version_overlaps=overlapping(metrics, ["metric_id"]),
+                   code_clash=overlapping(metrics, ["framework", "code"], different="metric_id"))
+    metrics["band_polarity"] = metrics["band_polarity"].map(lambda name: None if name is None else band_polarity_of(name))
     metrics = metrics.set_index("metric_id", drop=False)
+    #: one row per metric for the checks of other tables (its versions share kind and multiplier)
+    metric_scale = metrics.drop_duplicates("metric_id")
     sources = load_table(folder, "sources.csv")
     _validate_keys(folder / "sources.csv", sources, ["source_id"], "source")
+    footnotes = load_table(folder, "footnotes.csv", validate=False)
+    validate_table(folder / "footnotes.csv", "footnotes.csv", footnotes, footnotes.attrs["lines"],
+                   metric_known=footnotes["metric_id"].isin(metrics.index),
+                   within_metric=_within_versions(footnotes, metrics))
+    framing = load_table(folder, "framing.csv", validate=False)
+    validate_table(folder / "framing.csv", "framing.csv", framing, framing.attrs["lines"],
+                   element_overlaps=overlapping(framing, ["element"]),
+                   source_known=framing["source"].isin(sources["source_id"]))
     councils = load_table(folder, "councils.csv")
     _validate_keys(folder / "councils.csv", councils, ["council_code"], "council")
     calendar = load_table(folder, "reporting_calendar.csv")
@@ -671,7 +810,7 @@ def load_inputs(folder: Path | str) -> Inputs:
             observations = observations.drop_duplicates(list(_OBSERVATION_KEY), keep="first")
     validate_table(
         folder / "observations.csv", "observations.csv", observations, lines,
-        multiplier=observations["metric_id"].map(metrics["multiplier"]),
+        multiplier=observations["metric_id"].map(metric_scale["multiplier"]),
         metric_known=observations["metric_id"].isin(metrics.index),
         source_known=observations["source"].isin(sources["source_id"]),
     )
@@ -680,7 +819,7 @@ def load_inputs(folder: Path | str) -> Inputs:
     target_path = folder / "targets.csv"
     _validate_obs_refs(target_path, targets, metrics, sources)
     validate_table(target_path, "targets.csv", targets, targets.attrs["lines"],
-                   multiplier=targets["metric_id"].map(metrics["multiplier"]))
+                   multiplier=targets["metric_id"].map(metric_scale["multiplier"]))
     no_target = targets["target"].isna() & (targets["target_low"].isna() | targets["target_high"].isna())
     if no_target.any():
         raise InputError(
@@ -688,7 +827,7 @@ def load_inputs(folder: Path | str) -> Inputs:
             [f"{_line(i, targets.attrs['lines'])}, column 'target': give a target, or both target_low and target_high"
              for i in targets.index[no_target]],
         )
-    with_targets = metrics.index[metrics["benchmark_type"] == "local_target"]
+    with_targets = metric_scale.index[metric_scale["benchmark_type"] == "local_target"]
     if targets.empty and len(with_targets):
         raise InputError(target_path, [
             f"the file has a header but no rows, yet metrics.csv rates {len(with_targets)} metric(s) against a local "
@@ -705,7 +844,7 @@ def load_inputs(folder: Path | str) -> Inputs:
              "expected one listed in metrics.csv" for i in averages.index[unknown]],
         )
     validate_table(avg_path, "national_averages.csv", averages, averages.attrs["lines"],
-                   multiplier=averages["metric_id"].map(metrics["multiplier"]))
+                   multiplier=averages["metric_id"].map(metric_scale["multiplier"]))
     _validate_keys(avg_path, averages, ["metric_id", "area_code", "period_start", "period_end", "published"], "average")
 
     figures = None
@@ -730,6 +869,9 @@ def load_inputs(folder: Path | str) -> Inputs:
         councils=councils.set_index("council_code", drop=False),
         files=pd.DataFrame(files),
         benchmark_figures=figures,
+        catalogue=metrics,
+        footnotes=footnotes,
+        framing=framing,
     )
 
 

@@ -19,8 +19,23 @@ from . import stats
 KINDS = ("proportion", "survey_pct", "rate", "count")
 #: Polarities: higher is better, lower is better, a target band, or information only.
 POLARITIES = ("high", "low", "band", "info")
-#: How a target band is read when a figure lies wholly outside it (section 8.7).
+#: How a target band is read when a figure lies wholly outside it (section 8.7): outside either
+#: way is worse, above is better, or below is better.
 BAND_POLARITIES = ("band_optimal", "high_is_good", "low_is_good")
+#: The names a catalogue may use for them: the specification's, and ``band_high`` and
+#: ``band_low`` (above or below the band is better) as the council's analysts write them.
+BAND_POLARITY_ALIASES = {"band_high": "high_is_good", "band_low": "low_is_good"}
+BAND_POLARITY_NAMES = BAND_POLARITIES + tuple(BAND_POLARITY_ALIASES)
+
+
+def band_polarity_of(name: str | None) -> str:
+    """The specification's band polarity for a catalogue name (empty: ``band_optimal``)."""
+    if name is None or name == "" or (isinstance(name, float) and math.isnan(name)):
+        return BAND_POLARITIES[0]
+    name = BAND_POLARITY_ALIASES.get(name, name)
+    if name not in BAND_POLARITIES:
+        raise ValueError(f"unknown band polarity {name!r}; expected one of {BAND_POLARITY_NAMES}")
+    return name
 
 #: Fallback tolerances when precision is unknown (section 8.8): absolute for percentages
 #: (percentage points), relative for rates and counts.
