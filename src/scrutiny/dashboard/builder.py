@@ -140,22 +140,36 @@ def select_current(rows: pd.DataFrame, metric: pd.Series, period: ReportPeriod) 
 
 
 def missing_reason(ctx: ReportContext, metric: pd.Series) -> str:
-    """Why a metric has no figure for the report's period, in words for the reader and the log:
-    a figure published after the cut-off, one entered under an unknown council code, or none."""
+    """Why a metric has no figure for the report's period, in words for the reader.
+
+    Only what was known by the cut-off is used, so that figures added later (another year's
+    inputs, a late revision) never change the report; :func:`missing_diagnosis` says more to
+    the analyst. A figure entered under a council code not in councils.csv is named here too.
+    """
     obs = ctx.inputs.observations
     wanted = period_label(_expected_start(ctx, metric), ctx.period.end, metric["period_basis"])
-    rows = obs[(obs["metric_id"] == metric["metric_id"]) & (obs["period_end"] == ctx.period.end) & obs["value"].notna()]
-    mine = rows[rows["council_code"] == ctx.council_code]
-    if not mine.empty:
-        first = mine["as_of"].min()
-        return (f"no figure for {wanted} published by the cut-off ({ctx.cut_off:%d %B %Y}); "
-                f"observations.csv has one dated {first:%d %B %Y}")
+    rows = obs[(obs["metric_id"] == metric["metric_id"]) & (obs["period_end"] == ctx.period.end) & obs["value"].notna()
+               & (obs["as_of"] <= ctx.cut_off)]
     unknown = rows[~rows["council_code"].isin(ctx.inputs.councils.index)]
     if not unknown.empty:
         code = unknown["council_code"].iloc[0]
         return (f"no figure for {wanted}; observations.csv has one under council code {code!r}, "
                 "which is not in councils.csv")
-    return f"no figure for {wanted} in observations.csv"
+    return f"no figure for {wanted} published by the cut-off ({ctx.cut_off:%d %B %Y})"
+
+
+def missing_diagnosis(ctx: ReportContext, metric: pd.Series) -> str:
+    """The reader's reason (:func:`missing_reason`) and, for the analyst's log, whether
+    observations.csv holds a figure for the period dated after the cut-off or none at all."""
+    reason = missing_reason(ctx, metric)
+    obs = ctx.inputs.observations
+    later = obs[(obs["metric_id"] == metric["metric_id"]) & (obs["period_end"] == ctx.period.end)
+                & obs["value"].notna() & (obs["council_code"] == ctx.council_code) & (obs["as_of"] > ctx.cut_off)]
+    if not later.empty:
+        return f"{reason}; observations.csv has one dated {later['as_of'].min():%d %B %Y}"
+    if "council code" in reason:
+        return reason
+    return f"{reason}; observations.csv has none"
 
 
 def _expected_start(ctx: ReportContext, metric: pd.Series):
@@ -367,7 +381,7 @@ def build_row(ctx: ReportContext, metric: pd.Series) -> dict:
     bench = _benchmark(ctx, metric, current)
     missing = "" if current is not None else missing_reason(ctx, metric)
     if missing and metric["appendix"]:
-        warnings.warn(f"{metric['metric_id']}: {missing}", MissingFigureWarning, stacklevel=2)
+        warnings.warn(f"{metric['metric_id']}: {missing_diagnosis(ctx, metric)}", MissingFigureWarning, stacklevel=2)
 
     rated_row, rated_note = current, ""
     if current is not None and not _has_value(current) and previous is not None:

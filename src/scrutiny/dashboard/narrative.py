@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..publishing import formatting as fmt
+from .render import band_text
 
 _DOT_PHRASE = {
     "improved": "a significant improvement on",
@@ -25,6 +26,15 @@ _RATING_PHRASE = {
     "higher": "higher than",
     "lower": "lower than",
     "on_target": "within",
+}
+
+#: A rating against a target band (statistical-methods.md, 8.7): where the figure lies, and
+#: whether that is significant; better or worse follow the band's polarity.
+_BAND_PHRASE = {
+    "on_target": "within the {label} of {band}",
+    "similar": "{side} the {label} of {band} but not significantly outside it",
+    "better": "{side} the {label} of {band}, which is better",
+    "worse": "{side} the {label} of {band} (off target)",
 }
 
 
@@ -93,7 +103,9 @@ def metric_sentence(row: pd.Series) -> str:
     """One sentence on a metric: this year's figure, last year's, and the benchmark."""
     subject = _subject(row)
     if fmt.is_missing(row["current_value"]):
-        note = row["current_note"] or "no figure is available yet"
+        reason = row.get("missing_reason")
+        note = next((str(text) for text in (row["current_note"], reason) if not fmt.is_missing(text) and text),
+                    "no figure is available yet")
         text = f"{subject[0].upper()}{subject[1:]}: {str(note).rstrip('.')}."
         if not fmt.is_missing(row["previous_value"]):
             text += f" The latest result, {_figure(row, 'previous')} {_when(row['previous_period'])}"
@@ -119,7 +131,12 @@ def metric_sentence(row: pd.Series) -> str:
                 if not fmt.is_missing(row["dot_change"]) else ""
             raw = f"; a change of {change}" if change else ""
             clauses.append(f"against {previous} (not compared: {row['dot_reason']}{raw})")
-    if row["rating"] in _RATING_PHRASE and not fmt.is_missing(row["benchmark_value"]):
+    band = band_text(row)
+    if band and row["rating"] in _BAND_PHRASE:
+        above = not fmt.is_missing(row["band_high"]) and row["current_value"] > row["band_high"]
+        side = "above" if above else "below"
+        clauses.append(_BAND_PHRASE[row["rating"]].format(side=side, band=band, label=row["benchmark_label"]))
+    elif row["rating"] in _RATING_PHRASE and not fmt.is_missing(row["benchmark_value"]):
         benchmark = (fmt.published_count(row["benchmark_value"], row["display_format"])
                      if row["display_format"] == "thousands1"
                      else fmt.format_value(row["benchmark_value"], row["display_format"]))

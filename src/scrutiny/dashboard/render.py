@@ -99,9 +99,10 @@ def figure_text(row: pd.Series, which: str) -> tuple[str, str]:
     numerator, denominator = row[f"{which}_numerator"], row[f"{which}_denominator"]
     period = row[f"{which}_period"]
     if fmt.is_missing(value):
-        note = row["current_note"] if which == "current" else ""
+        note = row["current_note"] if which == "current" and not fmt.is_missing(row["current_note"]) else ""
         missing = row.get("missing_reason", "") if which == "current" else ""
-        return (escape(str(note or "No figure")), escape(str(missing or "")))
+        missing = "" if fmt.is_missing(missing) else str(missing)
+        return (escape(str(note or "No figure")), escape(missing))
     headline = fmt.format_value(value, row["display_format"])
     details = []
     if row["kind"] == "proportion" and not fmt.is_missing(denominator):
