@@ -170,3 +170,32 @@ def test_benchmarking_report_in_make_q3(reports):
     q1 = (reports / "2025-26" / "q1" / "benchmarking.html").read_text(encoding="utf-8")
     assert "after this report" in q1 or "not available" in q1
     assert not (reports / "2025-26" / "q1" / "benchmarking_measures.csv").exists()
+
+
+#: Words a missing value becomes when it is printed without care (pandas and Python).
+MISSING_WORDS = re.compile(r"\b(nan|NaN|None|NaT)\b")
+
+
+def visible_text(html: str) -> str:
+    """The text of an HTML report a reader sees (no stylesheet, no tags or image data)."""
+    return re.sub(r"<style.*?</style>|<script.*?</script>|<[^>]+>", " ", html, flags=re.S)
+
+
+@pytest.mark.parametrize("quarter", [1, 3])
+def test_no_report_prints_a_missing_value_as_a_word(reports, quarter):
+    """No "nan", "None" or "NaT" in any report's HTML, PDF text or CSV tables (all four reports)."""
+    folder = reports / "2025-26" / f"q{quarter}"
+    checked = {}
+    for path in sorted(folder.iterdir()):
+        if path.suffix == ".html":
+            checked[path.name] = visible_text(path.read_text(encoding="utf-8"))
+        elif path.suffix == ".pdf":
+            checked[path.name] = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
+                                                check=True).stdout
+        elif path.suffix == ".csv":
+            checked[path.name] = path.read_text(encoding="utf-8")
+    reports_seen = {name.split(".")[0] for name in checked if name.endswith(".pdf")}
+    assert reports_seen >= {"quarterly_dashboard", "benchmarking", "use_of_resources", "waiting_list"}
+    for name, text in checked.items():
+        found = [text[max(m.start() - 60, 0):m.end() + 20] for m in MISSING_WORDS.finditer(text)]
+        assert not found, f"{name}: {found[:3]}"

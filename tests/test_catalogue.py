@@ -12,6 +12,7 @@ from its own inputs alone.
 import io
 import re
 import shutil
+import subprocess
 import warnings
 from pathlib import Path
 
@@ -158,7 +159,7 @@ def _metric_line(metric_id: str, valid_from: str, valid_until: str, code: str = 
 
 def test_overlapping_versions_of_a_metric_are_rejected(raw_copy):
     line = _append(raw_copy / "metrics.csv", _metric_line("heritage_visits", "2025-10-01", "", kind="count"))
-    with pytest.raises(InputError, match=rf"metrics.csv:\n  line \d+, column 'metric_id': two versions of this metric "
+    with pytest.raises(InputError, match=r"metrics.csv:\n  line \d+, column 'metric_id': two versions of this metric "
                                          r"are in force on the same day"):
         load_inputs(raw_copy)
     assert line > 30
@@ -291,3 +292,23 @@ def test_row_columns_are_those_of_a_built_row():
         report = build_quarterly_report(RAW, "2025-26", 1, "E10000018")
     metric = report.context.inputs.metrics.iloc[0]
     assert tuple(build_row(report.context, metric)) == ROW_COLUMNS
+
+
+@pytest.mark.slow
+def test_make_builds_the_past_year_from_the_merged_inputs(merged, tmp_path):
+    """The whole chain (papermill, nbconvert, Chromium) for the year end 2023/24 from one data/raw."""
+    from test_backtest import MISSING_WORDS, visible_text
+
+    result = subprocess.run(["make", "q4-quarterly_dashboard", "FY=2023-24", f"DATA={merged}", f"REPORTS={tmp_path}"],
+                            cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    folder = tmp_path / "2023-24" / "q4"
+    html = visible_text((folder / "quarterly_dashboard.html").read_text(encoding="utf-8"))
+    pdf = subprocess.run(["pdftotext", str(folder / "quarterly_dashboard.pdf"), "-"], capture_output=True, text=True,
+                         check=True).stdout
+    for text in (html, pdf):
+        assert "Adults and Communities Strategy 2020-2024" in text and "91 days" in text
+        assert "55.0–60.0%" in text and "No activity figures are recorded for this period." in text
+        assert not MISSING_WORDS.search(text)
+    for path in folder.glob("*.csv"):
+        assert not MISSING_WORDS.search(path.read_text(encoding="utf-8")), path.name
