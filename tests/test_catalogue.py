@@ -116,6 +116,8 @@ def test_past_year_prints_its_own_definitions_footnotes_bands_and_framing(past_y
     assert (band["rating"], band["rating_reason"], band["dot"]) == ("worse", "off target, above band", "worsened")
     assert "55.0–60.0%" in html and "outside the band either way is worse" in html
     assert "above the 2023/24 target band of 55.0–60.0% (off target)" in past_year["commentary"]
+    assert past_year["summary"].endswith("the other 2 were not compared (no earlier figure to compare with and "
+                                         "figures not yet published).")
 
 
 def test_metric_without_a_figure_shows_its_reason_and_no_activity_table_is_empty(past_year):

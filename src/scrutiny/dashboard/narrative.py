@@ -176,6 +176,7 @@ _NOT_COMPARED_GROUPS = (
     ("forecast", "forecasts"),
     ("series break", "series breaks"),
     ("no figure", "figures not yet published"),
+    ("no earlier", "no earlier figure to compare with"),
 )
 
 
