@@ -142,7 +142,6 @@ def connect(memory_limit: str = "1500MB", threads: int | None = None) -> duckdb.
     spill = Path(tempfile.gettempdir()) / "scrutiny-duckdb"
     con.execute(f"SET temp_directory = '{spill.as_posix()}'")
     con.execute("SET preserve_insertion_order = true")
-    con.execute("SET enable_progress_bar = false")  # a progress bar would print into report notebooks
     if threads:
         con.execute(f"SET threads = {int(threads)}")
     return con
