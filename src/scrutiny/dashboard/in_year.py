@@ -177,8 +177,8 @@ def _figure(value, numerator, denominator, display_format: str, rate: bool) -> d
     if is_missing(value):
         return {"value": "", "counts": ""}
     if rate:
-        counts = ("admissions [c]" if is_missing(numerator) else f"{numerator:,.0f} admissions") + (
-            "" if is_missing(denominator) else f" in a population of {denominator:,.0f}")
+        counts = "(" + ("[c] admissions" if is_missing(numerator) else f"{numerator:,.0f} admissions") + (
+            "" if is_missing(denominator) else f" in a population of {denominator:,.0f}") + ")"
     elif is_missing(numerator) or is_missing(denominator):
         counts = "([c] out of [c]: fewer than 5)"
     else:
