@@ -157,8 +157,9 @@ def _rows(context: ReportContext, extract: LocalExtract | None, figures: pd.Data
         rows.append({
             "metric_id": metric_id, "code": code, "description": description,
             "period_start": start, "period_end": end,
-            "value": None if why else local["value"],
-            "numerator": None if why else local["numerator"], "denominator": None if why else local["denominator"],
+            "value": None if why else _number(local["value"]),
+            "numerator": None if why else _number(local["numerator"]),
+            "denominator": None if why else _number(local["denominator"]),
             "estimate": "provisional", "method": api.LOCAL_NOTE,
             "data": "" if extract is None else extract.label, "reason": why,
             "dhsc_value": None if dhsc is None else dhsc["value"],
@@ -170,6 +171,11 @@ def _rows(context: ReportContext, extract: LocalExtract | None, figures: pd.Data
             "dhsc_published": None if dhsc is None else dhsc["as_of"],
         })
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _number(value) -> float | None:
+    """A float, or None for a withheld or missing figure (None, NaN or pandas' NA)."""
+    return None if value is None or pd.isna(value) else float(value)
 
 
 def _figure(value, numerator, denominator, display_format: str, rate: bool) -> dict[str, str]:

@@ -111,9 +111,9 @@ def _wide(table: pd.DataFrame, statistics: dict[str, tuple[str, int]]) -> pd.Dat
         row = rows.setdefault(key, {"quarter": f"{pd.Timestamp(record.quarter_start):%b}-"
                                                f"{pd.Timestamp(record.quarter_end):%b %Y}",
                                     "age_band": record.age_band})
-        part = "response" if record.metric.endswith("response") else "service"
+        part = "First response" if record.metric.endswith("response") else "First service"
         row[f"{part}: {heading}"] = _shown(record.value, record.suppressed, decimals)
-    order = ["quarter", "age_band"] + [f"{part}: {heading}" for part in ("response", "service")
+    order = ["quarter", "age_band"] + [f"{part}: {heading}" for part in ("First response", "First service")
                                        for heading, _ in statistics.values()]
     frame = pd.DataFrame([rows[key] for key in sorted(rows)])
     return frame[[column for column in order if column in frame]] if len(frame) else frame
