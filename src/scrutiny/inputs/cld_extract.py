@@ -74,14 +74,6 @@ class LocalExtract:
         """Whether the extract was taken after ``period_end`` (a submission covers up to its import)."""
         return self.import_date is not None and self.import_date >= period_end
 
-    def files_table(self) -> pd.DataFrame:
-        """One row for the provenance tables: file, SHA-256, events and the dates covered."""
-        return pd.DataFrame([{
-            "file": self.display_name + (" (synthetic)" if self.synthetic else ""),
-            "sha256": self.sha256, "events": self.events,
-            "events from": self.first_event, "events to": self.last_event, "extract taken (import date)": self.import_date,
-        }])
-
 
 class MissingExtractError(FileNotFoundError):
     """The default synthetic extract has not been generated."""
