@@ -156,7 +156,9 @@ def _rows(context: ReportContext, extract: LocalExtract | None, figures: pd.Data
         description = metrics.at[metric_id, "description"] if metric_id in metrics.index else title
         rows.append({
             "metric_id": metric_id, "code": code, "description": description,
-            "period_start": start, "period_end": end,
+            # a measure may cover other months than the section's (DHSC lags 2D by a quarter)
+            "period_start": start if local is None else pd.Timestamp(local["period_start"]).date(),
+            "period_end": end if local is None else pd.Timestamp(local["period_end"]).date(),
             "value": None if why else _number(local["value"]),
             "numerator": None if why else _number(local["numerator"]),
             "denominator": None if why else _number(local["denominator"]),
@@ -202,6 +204,8 @@ def section_html(section: InYear) -> str:
             "code": row.code, "description": row.description,
             "local": _figure(row.value, row.numerator, row.denominator, formats[row.metric_id], rate),
             "reason": row.reason, "data": row.data,
+            "own_period": "" if (row.period_start, row.period_end) == (section.period_start, section.period_end)
+            else period_label(row.period_start, row.period_end),
             "dhsc": _figure(row.dhsc_value, row.dhsc_numerator, row.dhsc_denominator, formats[row.metric_id], rate),
             "dhsc_period": "" if is_missing(row.dhsc_period_end) else period_label(row.dhsc_period_start,
                                                                                   row.dhsc_period_end),
