@@ -214,3 +214,19 @@ def test_build_passes_other_notebook_parameters_as_name_value(capsys):
         build.main(["report", str(ROOT / "notebooks" / "waiting_list.ipynb"), "--financial-year", "2025-26",
                     "--quarter", "3", "--out", "x", "--parameter", "cld_extract"])
     assert "--parameter takes NAME=VALUE" in capsys.readouterr().err
+
+
+def test_a_2d_row_from_the_engine_is_shown_with_its_own_months(q3, small_extract, monkeypatch):
+    computed = api.dashboard_figures
+
+    def with_2d(*args, **kwargs):
+        rows = computed(*args, **kwargs)
+        lagged = rows.iloc[[0]].assign(metric_id="ascof_2d", period_start="2024-10-01", period_end="2025-09-30",
+                                       value=61.25, numerator=49.0, denominator=80.0)
+        return pd.concat([rows, lagged], ignore_index=True)
+
+    monkeypatch.setattr(api, "dashboard_figures", with_2d)
+    section = in_year.build_in_year(q3, str(small_extract))
+    row = section.table.set_index("metric_id").loc["ascof_2d"]
+    assert row["value"] == 61.25 and row["reason"] == "" and row["period_end"] == date(2025, 9, 30)
+    assert "(49 out of 80) for the 12 months to Sep-25" in in_year.section_html(section)
