@@ -30,8 +30,19 @@ MAKEFLAGS += --jobs=$(JOBS) --no-print-directory
 .PRECIOUS: $(QUARTER_DIR)%$(COUNCIL_SUFFIX)/.parameters $(foreach n,$(REPORT_NOTEBOOKS),$(QUARTER_DIR)%$(COUNCIL_SUFFIX)/$(n).manifest.json)
 # The synthetic work-tray extract the waiting-list report reads by default (data/processed, never committed).
 WAITING_EXTRACT := data/processed/waiting_list_extract.csv
-# Prerequisites a report has beyond the sources, inputs and national files.
-EXTRA_waiting_list := $(WAITING_EXTRACT)
+# Client level data: the council's own extract (CLD_EXTRACT=path/to/extract.parquet or .csv, kept
+# outside the repository) or, by default, a seeded synthetic extract (data/processed, never committed).
+# CLD_IN_USE records which one the reports were built from, so switching extracts rebuilds them.
+CLD_EXTRACT ?=
+CLD_SYNTHETIC := data/processed/cld_synthetic.parquet
+CLD_INPUT := $(or $(CLD_EXTRACT),$(CLD_SYNTHETIC))
+CLD_IN_USE := data/processed/cld_extract_in_use.txt
+CLD_ARGS := $(if $(CLD_EXTRACT),--parameter cld_extract=$(abspath $(CLD_EXTRACT)))
+# Prerequisites and notebook parameters a report has beyond the sources, inputs and national files.
+EXTRA_quarterly_dashboard := $(CLD_INPUT) $(CLD_IN_USE)
+EXTRA_waiting_list := $(WAITING_EXTRACT) $(CLD_INPUT) $(CLD_IN_USE)
+ARGS_quarterly_dashboard := $(CLD_ARGS)
+ARGS_waiting_list := $(CLD_ARGS)
 
 .DEFAULT_GOAL := help
 .PHONY: help setup data notebooks q1 q2 q3 q4 test test-fast nbval lint bench clean-reports FORCE
@@ -76,7 +87,7 @@ $(QUARTER_DIR)%$(COUNCIL_SUFFIX)/.parameters: FORCE
 # `make q3-<report>` builds one report, e.g. make q3-benchmarking COUNCIL=<a council in councils.csv>.
 define REPORT_RULE
 $(QUARTER_DIR)%$(COUNCIL_SUFFIX)/$(1).manifest.json: notebooks/$(1).ipynb $(QUARTER_DIR)%$(COUNCIL_SUFFIX)/.parameters $$(SRC) $$(INPUTS) $$(NATIONAL) $$(EXTRA_$(1))
-	@$$(BUILD) report $$< --financial-year $$(FY) --quarter $$* --council $$(COUNCIL) --data $$(DATA) --out $$(@D)
+	@$$(BUILD) report $$< --financial-year $$(FY) --quarter $$* --council $$(COUNCIL) --data $$(DATA) --out $$(@D) $$(ARGS_$(1))
 
 q%-$(1): $(QUARTER_DIR)%$(COUNCIL_SUFFIX)/$(1).manifest.json
 	@echo "$(1) for $$(FY) quarter $$* ($$(COUNCIL)) is in $$(<D)/"
@@ -89,7 +100,16 @@ FORCE:
 $(WAITING_EXTRACT): $(DATA)/waiting_list_positions.csv src/scrutiny/waiting_list/synthetic.py
 	$(PYTHON) -m scrutiny.waiting_list.synthetic --data $(DATA) --out $@
 
-test: notebooks $(WAITING_EXTRACT) ## all tests: unit, bad input, notebooks (papermill, nbval) and the backtests of make q1 and q3
+# The synthetic CLD extract (never committed): seeded person journeys for every council of the
+# reporting calendar, April 2023 to the end of its latest financial year; a few seconds.
+$(CLD_SYNTHETIC): $(DATA)/reporting_calendar.csv $(DATA)/councils.csv src/scrutiny/cld/synthetic.py src/scrutiny/inputs/cld_extract.py
+	$(PYTHON) -m scrutiny.inputs.cld_extract synthetic --data $(DATA) --out $@
+
+# Rewritten only when CLD_EXTRACT changes, so the reports that read it rebuild then and only then.
+$(CLD_IN_USE): FORCE
+	@mkdir -p $(@D); echo '$(abspath $(CLD_INPUT))' | cmp -s - $@ 2>/dev/null || echo '$(abspath $(CLD_INPUT))' > $@
+
+test: notebooks $(WAITING_EXTRACT) $(CLD_SYNTHETIC) ## all tests: unit, bad input, notebooks (papermill, nbval) and the backtests of make q1 and q3
 	$(PYTHON) -m pytest -q
 	$(PYTHON) -m pytest -q --nbval-lax --nbval-current-env --nbval-cell-timeout 900 -p no:cacheprovider $(REPORT_NOTEBOOKS:%=notebooks/%.ipynb)
 

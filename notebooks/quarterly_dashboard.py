@@ -19,6 +19,7 @@ quarter = 3  # quarter 1-4; figures are year to date to the quarter's end
 council_code = "E10000018"  # ONS code of the council (Leicestershire)
 data_dir = "data/raw"  # the council's input tables, relative to the project root
 output_dir = ""  # where the CSV tables are written; empty writes nothing
+cld_extract = ""  # the council's client level data extract (CSV or parquet); empty uses the synthetic one
 
 # %% tags=["remove_cell"]
 # %load_ext autoreload
@@ -26,6 +27,8 @@ output_dir = ""  # where the CSV tables are written; empty writes nothing
 from IPython.display import HTML, Markdown, display
 
 from scrutiny.dashboard import charts, narrative, render
+from scrutiny.dashboard import in_year as cld_in_year
+from scrutiny.inputs import cld_extract as cld_files
 from scrutiny.publishing import provenance
 from scrutiny.publishing.charts import as_image
 from scrutiny.publishing.text import markdown_text as md
@@ -79,6 +82,12 @@ not_available = report.missing_activity()
 if not not_available.empty:
     display(Markdown("Not available for this period: " + "; ".join(not_available["description"]) + "."))
 
+# %%
+in_year = cld_in_year.build_in_year(context, cld_extract)
+written += cld_in_year.write_in_year(in_year, resolve(output_dir)) if output_dir else []
+display(Markdown(f"## {md(in_year.title)}"))
+display(HTML(cld_in_year.section_html(in_year)))
+
 # %% [markdown]
 # ## Draft commentary for the covering report
 #
@@ -95,8 +104,10 @@ display(Markdown("**Activity**\n\n" + "\n\n".join(f"- {md(s)}" for s in narrativ
 # %% tags=["nbval-ignore-output"]
 display(HTML(provenance.provenance_html(
     context.inputs,
-    {"financial_year": financial_year, "quarter": quarter, "council_code": council_code, "data_dir": data_dir},
+    {"financial_year": financial_year, "quarter": quarter, "council_code": council_code, "data_dir": data_dir,
+     "cld_extract": cld_extract or "(synthetic)"},
     context.cut_off,
-    provenance.used_source_ids(report.table, context.inputs, context.cut_off),
+    provenance.used_source_ids(report.table, context.inputs, context.cut_off) | in_year.source_ids,
     report.national_files,
 )))
+display(HTML(cld_files.provenance_html(in_year.extract, in_year.reason)))

@@ -21,6 +21,7 @@ data_dir = "data/raw"  # the council's input tables, relative to the project roo
 output_dir = ""  # where the CSV tables are written; empty writes nothing
 extract = ""  # a record-level work-tray extract (.csv, .xlsx or .parquet); empty uses the synthetic one
 snapshot_date = ""  # YYYY-MM-DD; empty uses the quarter's end
+cld_extract = ""  # the council's client level data extract (CSV or parquet); empty uses the synthetic one
 
 # %% tags=["remove_cell"]
 # %load_ext autoreload
@@ -33,7 +34,9 @@ from scrutiny.publishing import provenance
 from scrutiny.publishing.charts import as_image
 from scrutiny.waiting_list import charts
 from scrutiny.waiting_list import report as wl
-from scrutiny.waiting_list.analysis import dashboard_feed, dhsc_waiting_time_measures
+from scrutiny.inputs import cld_extract as cld_files
+from scrutiny.waiting_list import cld_waits
+from scrutiny.waiting_list.analysis import dashboard_feed
 from scrutiny.waiting_list.extract import QUEUE_LABELS
 
 report = wl.build_waiting_list_report(resolve(data_dir), financial_year, quarter, council_code, extract, snapshot_date)
@@ -135,15 +138,14 @@ as_image(charts.distribution_chart(report.distribution, QUEUE_LABELS))
 # %%
 display(HTML(wl.projection_html(report)))
 
-# %% [markdown]
-# ## DHSC client level data waiting-time measures
-#
-# The DHSC waiting-time measures from client level data are not yet shown in this report.
-
 # %%
-measures = dhsc_waiting_time_measures(report.extract, report.day)
-display(Markdown("Not yet shown: the client level data measures will be added here." if measures is None
-                 else measures.to_markdown(index=False)))
+cld = cld_waits.build_cld_waiting_times(cld_extract, council_code, context.period.end, report.day)
+written += cld_waits.write_cld_tables(cld, resolve(output_dir)) if output_dir else []
+display(Markdown(f"## {md(cld.title)}"))
+figure = cld_waits.median_chart(cld)
+if figure is not None:
+    display(as_image(figure))
+display(HTML(cld_waits.section_html(cld)))
 
 # %% [markdown]
 # ## For the performance dashboard
@@ -179,7 +181,9 @@ display(HTML(wl.method_html(report)))
 display(HTML(provenance.provenance_html(
     context.inputs,
     {"financial_year": financial_year, "quarter": quarter, "council_code": council_code, "data_dir": data_dir,
-     "extract": extract or "(synthetic)", "snapshot_date": snapshot_date or f"{report.day} (quarter end)"},
+     "extract": extract or "(synthetic)", "snapshot_date": snapshot_date or f"{report.day} (quarter end)",
+     "cld_extract": cld_extract or "(synthetic)"},
     context.cut_off,
-    wl.used_source_ids(report),
+    wl.used_source_ids(report) | cld.source_ids,
 )))
+display(HTML(cld_files.provenance_html(cld.extract, cld.reason)))

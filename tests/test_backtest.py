@@ -199,3 +199,38 @@ def test_no_report_prints_a_missing_value_as_a_word(reports, quarter):
     for name, text in checked.items():
         found = [text[max(m.start() - 60, 0):m.end() + 20] for m in MISSING_WORDS.finditer(text)]
         assert not found, f"{name}: {found[:3]}"
+
+
+def test_client_level_data_sections_in_make_q3(reports, tmp_path):
+    """The dashboard and the waiting-list report compute from the (synthetic) CLD extract, say so,
+    and list the extract with its hash; Appendix A keeps the published figures (tests above)."""
+    import hashlib
+
+    q3 = reports / "2025-26" / "q3"
+    digest = hashlib.sha256((ROOT / "data" / "processed" / "cld_synthetic.parquet").read_bytes()).hexdigest()
+    label = "synthetic demonstration data, not the council"
+    dashboard = (q3 / "quarterly_dashboard.html").read_text(encoding="utf-8")
+    assert "In-year ASCOF from client level data" in dashboard and label in dashboard and digest in dashboard
+    in_year = pd.read_csv(q3 / "quarterly_dashboard_in_year.csv").set_index("metric_id")
+    assert list(in_year.index) == ["ascof_2a", "ascof_2b", "ascof_2c", "ascof_2d"]
+    assert (in_year["estimate"] == "provisional").all() and in_year.loc["ascof_2a", "dhsc_value"] == 73.7
+    assert in_year.loc[["ascof_2a", "ascof_2b", "ascof_2c"], "value"].notna().all()
+    assert "SUS" in in_year.loc["ascof_2d", "reason"]
+    text = subprocess.run(["pdftotext", str(q3 / "quarterly_dashboard.pdf"), "-"], capture_output=True, text=True).stdout
+    assert "In-year ASCOF from client level data" in text
+    waiting = (q3 / "waiting_list.html").read_text(encoding="utf-8")
+    assert "DHSC waiting-time measures from client level data" in waiting and digest in waiting
+    assert "not DHSC measures" in waiting and "Limits of the method" in waiting
+    measures = pd.read_csv(q3 / "waiting_list_cld_waiting_times.csv")
+    assert set(measures["method"]) == {"DHSC method", "project addition"}
+    assert set(measures["data"]) == {"synthetic demonstration data, not the council's figures"}
+    # a council's own extract (newer than the reports) rebuilds the two reports that read it, as their parameter
+    own = tmp_path / "own_extract.parquet"
+    own.write_bytes((ROOT / "data" / "processed" / "cld_synthetic.parquet").read_bytes())
+    what_if = subprocess.run(["make", "-n", "q3", f"REPORTS={reports}", f"CLD_EXTRACT={own}"], cwd=ROOT,
+                             capture_output=True, text=True).stdout
+    runs = {line.split("notebooks/")[1].split(".ipynb")[0]: line for line in what_if.splitlines()
+            if " report notebooks/" in line}
+    assert {"quarterly_dashboard", "waiting_list"} <= set(runs)
+    for name, line in runs.items():
+        assert (f"--parameter cld_extract={own}" in line) == (name in ("quarterly_dashboard", "waiting_list"))

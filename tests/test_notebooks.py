@@ -67,8 +67,8 @@ def test_papermill_with_non_default_parameters_writes_the_quarter_1_tables(tmp_p
     html = "".join("".join(o.get("data", {}).get("text/html", "")) for c in nb["cells"] for o in c.get("outputs", []))
     assert "Apr-Jun 2025" in html and "Apr-Dec 2025" not in html
     assert sorted(p.name for p in (tmp_path / "tables").iterdir()) == [
-        "quarterly_dashboard.csv", "quarterly_dashboard_activity.csv", "quarterly_dashboard_summary.csv",
-        "quarterly_dashboard_trends.csv"]
+        "quarterly_dashboard.csv", "quarterly_dashboard_activity.csv", "quarterly_dashboard_in_year.csv",
+        "quarterly_dashboard_summary.csv", "quarterly_dashboard_trends.csv"]
 
 
 @pytest.mark.slow

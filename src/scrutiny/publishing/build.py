@@ -468,11 +468,13 @@ def _process_alive(pid: int) -> bool:
 
 
 def build_report(notebook: Path, out_dir: Path, financial_year: str, quarter: int, council: str, data_dir: str,
-                 any_council: bool = False, comparator: str | None = None) -> list[Path]:
+                 any_council: bool = False, comparator: str | None = None,
+                 extra: dict[str, str] | None = None) -> list[Path]:
     """Run every step into a staging folder and publish the results together.
 
     ``any_council``: the report benchmarks ``council`` from the national tables, which need not be
-    in ``councils.csv`` (the quarter's inputs are then checked for the home council).
+    in ``councils.csv`` (the quarter's inputs are then checked for the home council). ``extra``:
+    further notebook parameters (such as ``cld_extract``), recorded in the manifest like the rest.
     """
     root = project_root()
     name = notebook.stem
@@ -497,6 +499,7 @@ def build_report(notebook: Path, out_dir: Path, financial_year: str, quarter: in
     }
     if comparator:
         parameters["comparator"] = comparator
+    parameters.update(extra or {})
     try:
         say(f"{name}: running the notebook (papermill)")
         pause_if_asked("papermill")
@@ -558,10 +561,14 @@ def main(argv: list[str] | None = None) -> int:
     report.add_argument("--any-council", action="store_true",
                         help="the report benchmarks any English council, not only those in councils.csv")
     report.add_argument("--comparator", default=None, help="benchmarking comparator group (default: the notebook's)")
+    report.add_argument("--parameter", action="append", default=[], metavar="NAME=VALUE",
+                        help="another notebook parameter, such as cld_extract=/path/to/extract.parquet")
     convert = sub.add_parser("notebook", help="write the .ipynb of a jupytext percent script")
     convert.add_argument("script", type=Path)
     convert.add_argument("notebook", type=Path)
     args = parser.parse_args(argv)
+    if any("=" not in item for item in getattr(args, "parameter", [])):
+        parser.error("--parameter takes NAME=VALUE")
     if args.command == "notebook":
         notebook_from_script(args.script, args.notebook)
         return 0
@@ -576,8 +583,9 @@ def main(argv: list[str] | None = None) -> int:
         from ..inputs import InputError
 
         try:
+            extra = dict(item.split("=", 1) for item in args.parameter)
             build_report(args.notebook, args.out, args.financial_year, args.quarter, args.council, args.data,
-                         args.any_council, args.comparator)
+                         args.any_council, args.comparator, extra)
         except (InputError, MissingInputsError, ValueError) as err:
             raise BuildError(str(err)) from None
     except BuildError as err:

@@ -276,11 +276,3 @@ def dashboard_feed(snap: pd.DataFrame) -> dict[str, int]:
     care = snap.set_index("queue").loc["care_act_assessment"]
     return {"awaiting_assessment": int(care["waiting"]), "awaiting_assessment_6m": int(care["over_six_months"])}
 
-
-def dhsc_waiting_time_measures(extract: Extract, day: date) -> pd.DataFrame | None:
-    """DHSC client level data waiting-time measures: not yet shown.
-
-    The client level data engine will supply these; until it is wired in this returns None and
-    the report says so.
-    """
-    return None
