@@ -30,7 +30,7 @@ from scrutiny.publishing import provenance
 from scrutiny.publishing.charts import as_image
 from scrutiny.publishing.text import markdown_text as md
 from scrutiny.paths import resolve
-from scrutiny.dashboard.report import build_quarterly_report, write_tables
+from scrutiny.dashboard.report import METHOD_RULES, build_quarterly_report, write_tables
 
 report = build_quarterly_report(resolve(data_dir), financial_year, quarter, council_code)
 context = report.context
@@ -100,4 +100,5 @@ display(HTML(provenance.provenance_html(
     context.cut_off,
     provenance.used_source_ids(report.table, context.inputs, context.cut_off),
     report.national_files,
+    method_rules=METHOD_RULES,
 )))

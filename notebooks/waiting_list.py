@@ -182,4 +182,5 @@ display(HTML(provenance.provenance_html(
      "extract": extract or "(synthetic)", "snapshot_date": snapshot_date or f"{report.day} (quarter end)"},
     context.cut_off,
     wl.used_source_ids(report),
+    method_rules=wl.METHOD_RULES,
 )))

@@ -302,6 +302,30 @@ def write_benchmarking_tables(report: BenchmarkingReport, output_dir: str | Path
     return written
 
 
+#: The benchmarking report's method rules, stated in its provenance section.
+METHOD_RULES = [
+    "Figures are DHSC's ASCOF tables for the latest year published by the report's cut-off date. Councils are "
+    "ranked and tested on n out of d where both counts are exact, and on the published outcome where DHSC "
+    "rounds the counts (the catalogue's counts_rounded_to) or gives none.",
+    "Ranks: 1 = best by the measure's aim, among the councils with a figure for the measure (each rank gives "
+    "its own count); tied councils share the better rank (1, 2, 2, 4).",
+    "Quartile = ceil(4 x rank / number of councils), so the first quartile is the best 25%; none is given for "
+    "fewer than four councils.",
+    "The comparator-group and regional averages are unweighted means of the councils' published outcomes; "
+    "England is DHSC's national figure.",
+    "Ratings against England and the group average compare the 95% confidence interval of the council's "
+    "figure (Wilson for proportions, the published margin of error for surveys, Byar's or the exact Poisson "
+    "interval for rates) with the average's point value, as in the quarterly dashboard; a boundary counts "
+    "as similar.",
+    "The change since last year is tested (Newcombe's interval, or a z-test on survey margins of error) only "
+    "when the two years are comparable: the same definition and no series break, so measures from client "
+    "level data (from 2024/25) have no earlier year.",
+    "Average rank by theme: the mean of the normalised ranks (rank - 1) / (councils - 1) over the theme's "
+    "measures (0 = best), given only for councils with at least 75% of them.",
+    "About 1 in 20 comparisons of unchanged performance will appear significant by chance at 95%.",
+]
+
+
 _VERDICT = {"better": "▲ Better", "similar": "● Similar", "worse": "▼ Worse", "not_compared": "– Not compared",
             "improved": "↑ Improved", "worsened": "↓ Worsened", "no_significant_change": "→ No sig. change"}
 

@@ -161,6 +161,38 @@ def write_tables(report: QuarterlyReport, output_dir: str | Path, stem: str = "q
     return written
 
 
+#: The dashboard's method rules, stated in its provenance section.
+METHOD_RULES = [
+    "Ratings compare the 95% confidence interval of the council's figure with the benchmark's point "
+    "value: wholly above or below is better or worse (by the metric's aim); a benchmark inside the "
+    "interval, boundaries included, is 'similar'.",
+    "Intervals: Wilson score for proportions; the published margin of error for survey results "
+    "(Wilson on respondents if only those are known); Byar's method (10 or more events) or the exact "
+    "Poisson interval for rates and counts of people.",
+    "Direction of travel tests the change itself: Newcombe's interval for proportions, a z-test on "
+    "the margins of error for surveys, the exact conditional test for rates and counts of people "
+    "(which must also change by at least 5%), and a 5% materiality threshold for volumes such as "
+    "visits and loans, which have no sampling error.",
+    "Without the precision needed, comparisons use a stated tolerance and are marked 'indicative': "
+    "±3 percentage points for proportions, ±5 points for survey results, ±10% for rates.",
+    "Direction of travel compares the same period last year (surveys: the previous wave of the same "
+    "survey; positions at a date: the position at the end of last year). It is not compared across a "
+    "series break (a new data source or counting method), for part-year against full-year figures, or "
+    "for forecasts. Overlapping twelve-month windows are tested as if independent, which is "
+    "conservative because they share people: a significant change is reported with the overlap "
+    "stated; otherwise 'not compared (overlapping periods)'. The raw change is always printed.",
+    "The benchmark is the latest national average published by the report's cut-off date, or the "
+    "local target or milestone for the period; local targets also show whether the point value met it.",
+    "Past trend: council against England by financial year; the five-point trend test (99.8%) where "
+    "five years with intervals exist, otherwise 'Cannot be calculated'.",
+    "A rating against a local target states separately whether the target was met; for volumes "
+    "'similar' means within 5% of the target.",
+    "Counts below 5 are suppressed ([c]) as in the published statistics. Client level data are not "
+    "samples: intervals describe random variation in the underlying process.",
+    "About 1 in 20 comparisons of unchanged performance will appear significant by chance at 95%.",
+]
+
+
 def fy_label(code: str) -> str:
     """``"2025-26"`` to ``"2025/26"``."""
     return FinancialYear.parse(code).label

@@ -308,9 +308,9 @@ METHOD_RULES = [
 
 
 def method_html(report: WaitingListReport) -> str:
-    """The waiting-list method rules, its input files with hashes, and the positions assumed by the generator."""
-    rules = "".join(f"<li>{jinja2.utils.markupsafe.escape(rule)}</li>" for rule in METHOD_RULES)
-    parts = [f"<h4>Waiting-list method</h4><ol>{rules}</ol>", "<h4>Waiting-list inputs</h4>",
+    """The waiting-list input files with hashes, and the positions assumed by the generator (the method
+    rules, ``METHOD_RULES``, are stated in the provenance section)."""
+    parts = ["<h4>Waiting-list inputs</h4>",
              table_html(report.files, {"file": "File", "sha256": "SHA-256", "rows": "Rows"})]
     sources = report.positions[["source", "published"]].drop_duplicates().assign(
         published=lambda f: f["published"].dt.date)
