@@ -1,0 +1,32 @@
+"""Every figure a report shows cites a source in sources.csv that was published by the report's cut-off."""
+
+import pandas as pd
+import pytest
+
+from conftest import RAW, edit_lines
+from scrutiny.dashboard.report import build_quarterly_report
+from scrutiny.inputs import load_inputs
+from scrutiny.publishing.provenance import sources_published_by, used_source_ids
+from scrutiny.waiting_list import report as wl
+
+
+@pytest.mark.parametrize("quarter", [1, 3])
+def test_every_dashboard_figure_cites_a_source_published_by_the_cut_off(quarter):
+    report = build_quarterly_report(RAW, "2025-26", quarter, "E10000018")
+    inputs, cut_off = report.context.inputs, report.context.cut_off
+    cited = set(report.table["current_source"].dropna()) | set(report.table["previous_source"].dropna())
+    assert cited <= sources_published_by(inputs, cut_off), cited - sources_published_by(inputs, cut_off)
+    assert cited <= used_source_ids(report.table, inputs, cut_off)  # so the provenance section lists each one
+
+
+def test_the_waiting_list_sources_are_in_sources_csv():
+    inputs = load_inputs(RAW)
+    for name in ("waiting_list_positions.csv", "waiting_list_targets.csv"):
+        assert set(pd.read_csv(RAW / name)["source"]) <= set(inputs.sources["source_id"]), name
+
+
+def test_a_waiting_list_position_citing_an_unknown_source_is_refused(raw_copy):
+    edit_lines(raw_copy / "waiting_list_positions.csv",
+               lambda lines: [lines[0], lines[1].replace("lcc_osc_2026_03_02_cqc", "a_paper_nobody_listed"), *lines[2:]])
+    with pytest.raises(ValueError, match=r"waiting_list_positions.csv, line 2, column 'source': 'a_paper_nobody_listed'"):
+        wl.check_sources(raw_copy / "waiting_list_positions.csv", load_inputs(raw_copy).sources)
