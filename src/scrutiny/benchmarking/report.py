@@ -503,11 +503,11 @@ def counts_range(report: BenchmarkingReport) -> str:
 def availability_note(report: BenchmarkingReport) -> str:
     """Markdown saying which sections are built and, without national data, what needs `make data`."""
     if report.national is not None:
-        note = (f"National ASCOF tables loaded: {report.year_label}, with figures for {counts_range(report)} "
+        note = (f"National ASCOF tables loaded: {md(report.year_label)}, with figures for {md(counts_range(report))} "
                 "(each rank below gives its measure's own count); comparator group: "
-                f"{report.group_label} ({len(report.bench.group_codes)} councils, the council included).")
-        return note + (f"\n\n**Comparator group changed.** {report.group_note}" if report.group_note else "")
-    reasons = "; ".join(report.national_reasons)
+                f"{md(report.group_label)} ({len(report.bench.group_codes)} councils, the council included).")
+        return note + (f"\n\n**Comparator group changed.** {md(report.group_note)}" if report.group_note else "")
+    reasons = "; ".join(md(reason) for reason in report.national_reasons)
     needs = "\n".join(f"- {item}" for item in NEEDS_NATIONAL)
     return ("**National ASCOF tables are not available for this report**: " + reasons + ".\n\n"
             "This report therefore shows only the council's own figures against the England averages and the "
@@ -535,7 +535,8 @@ def section_summary(report: BenchmarkingReport):
         return _needs_data("The summary against the comparator group")
     sentences = summary_sentences(report.bench, report.year_label)
     sentences.append(paper_comparison(report))
-    return Markdown("\n\n".join(s for s in sentences if s))
+    # Council names and measure titles come from the national files: shown as the words they are.
+    return Markdown("\n\n".join(md(s) for s in sentences if s))
 
 
 def paper_comparison(report: BenchmarkingReport) -> str:
