@@ -103,10 +103,10 @@ def test_summary_counts_use_each_measures_own_number_of_councils(leics_report):
 @needs_national
 def test_rounded_counts_are_flagged_wherever_they_are_printed(leics_report):
     html = br.measures_html(leics_report)
-    assert "(650 out of 680) counts rounded to the nearest 5 by DHSC" in html
+    assert "(650 out of 680; counts rounded to the nearest 5 by DHSC)" in html
     assert html.count("rounded to the nearest") == 1
     local = br.local_html(leics_report)
-    assert "(650 out of 680) counts rounded to the nearest 5 by DHSC" in local
+    assert "(650 out of 680; counts rounded to the nearest 5 by DHSC)" in local
 
 
 def test_equal_printed_values_with_different_verdicts_get_more_decimals():

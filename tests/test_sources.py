@@ -30,3 +30,25 @@ def test_a_waiting_list_position_citing_an_unknown_source_is_refused(raw_copy):
                lambda lines: [lines[0], lines[1].replace("lcc_osc_2026_03_02_cqc", "a_paper_nobody_listed"), *lines[2:]])
     with pytest.raises(ValueError, match=r"waiting_list_positions.csv, line 2, column 'source': 'a_paper_nobody_listed'"):
         wl.check_sources(raw_copy / "waiting_list_positions.csv", load_inputs(raw_copy).sources)
+
+
+def test_one_rule_decides_the_rounded_counts_note():
+    from scrutiny.inputs.national import counts_rounded_to
+    from scrutiny.publishing.formatting import out_of
+
+    assert counts_rounded_to(95.3, 650, 680, 100, 5) == 5  # DHSC's rounded counts give 95.6%, not 95.3%
+    assert counts_rounded_to(94.8, 730, 770, 100, 5) is None  # the council's own counts give 94.8%
+    assert counts_rounded_to(95.3, 650, 680, 100, None) is None  # a measure DHSC does not round
+    assert out_of(650, 680, 5) == "(650 out of 680; counts rounded to the nearest 5 by DHSC)"
+    assert out_of(730, 770, None) == "(730 out of 770)"
+
+
+def test_the_dashboard_gives_the_rounding_note_benchmarking_gives():
+    from scrutiny.dashboard import narrative, render
+
+    report = build_quarterly_report(RAW, "2025-26", 3, "E10000018")
+    row = report.table.set_index("metric_id").loc["ascof_4b"]
+    assert "(650 out of 680; counts rounded to the nearest 5 by DHSC)" in render.figure_text(row, "previous")[1]
+    assert "counts rounded" not in render.figure_text(row, "current")[1]  # 730 out of 770: the council's own
+    sentences = " ".join(" ".join(s) for s in narrative.layer_paragraphs(report.table).values())
+    assert "650 out of 680" not in sentences or "650 out of 680; counts rounded to the nearest 5" in sentences

@@ -29,7 +29,7 @@ from ..context import ENGLAND, MissingInputsError, ReportContext, published_by, 
 from ..methods.comparability import figure_of, metric_rule
 from ..inputs import load_inputs
 from ..inputs import InputError
-from ..inputs.national import COMPARATOR_GROUPS, comparator_group, load_council_lookup
+from ..inputs.national import COMPARATOR_GROUPS, comparator_group, counts_rounded_to, load_council_lookup, rounded_counts_by_metric
 from ..inputs.national_data import NATIONAL_DIR, NationalData, load_national, load_registry
 from ..paths import project_root
 from ..periods import FinancialYear
@@ -101,18 +101,6 @@ def latest_year(tidy: pd.DataFrame) -> str:
     return max(years)
 
 
-def rounded_counts_by_metric(data_dir: str | Path) -> dict[str, float]:
-    """The council metrics whose ASCOF counts DHSC rounds (``ascof_measures.csv``), and to what."""
-    path = Path(data_dir) / "ascof_measures.csv"
-    if not path.exists():
-        return {}
-    from ..inputs.national import load_measures
-
-    measures = load_measures(path)
-    rounded = measures[measures["counts_rounded_to"].notna() & (measures["metric_id"] != "")]
-    return dict(zip(rounded["metric_id"], rounded["counts_rounded_to"], strict=True))
-
-
 def local_benchmarks(context: ReportContext, rounded: dict[str, float] | None = None) -> pd.DataFrame:
     """From the council's own inputs: each ASCOF metric's latest whole-year figure against England.
 
@@ -143,7 +131,8 @@ def local_benchmarks(context: ReportContext, rounded: dict[str, float] | None = 
             "value": latest["value"], "numerator": latest["numerator"], "denominator": latest["denominator"],
             "england": england_value, "england_year": england_year, "vs_england": verdict.verdict, "indicative": verdict.indicative,
             "source": latest["source"],
-            "counts_rounded_to": (rounded or {}).get(metric["metric_id"]),
+            "counts_rounded_to": counts_rounded_to(latest["value"], latest["numerator"], latest["denominator"],
+                                                   metric["multiplier"], (rounded or {}).get(metric["metric_id"])),
         })
     return pd.DataFrame(rows)
 
@@ -346,11 +335,10 @@ def counts_note(row: pd.Series) -> str:
     """The "n out of d" counts under a value, saying when DHSC rounded them."""
     if not row["display_format"].startswith("pct"):
         return ""
-    counts = fmt.out_of(row["numerator"], row["denominator"])
     rounded = row.get("counts_rounded_to")
-    if counts and rounded is not None and not pd.isna(rounded):
-        counts += (f" counts rounded to the nearest {int(rounded)} by DHSC; ranked and tested on the published "
-                   "percentage")
+    counts = fmt.out_of(row["numerator"], row["denominator"], rounded)
+    if counts and not fmt.is_missing(rounded):
+        counts += " Ranked and tested on the published percentage."
     return counts
 
 
@@ -425,11 +413,7 @@ def themes_html(report: BenchmarkingReport) -> str:
 
 
 def _local_counts(row: pd.Series) -> str:
-    counts = fmt.out_of(row["numerator"], row["denominator"])
-    rounded = row.get("counts_rounded_to")
-    if counts and rounded is not None and not pd.isna(rounded):
-        counts += f" counts rounded to the nearest {int(rounded)} by DHSC"
-    return counts
+    return fmt.out_of(row["numerator"], row["denominator"], row.get("counts_rounded_to"))
 
 
 def local_html(report: BenchmarkingReport) -> str:

@@ -16,7 +16,7 @@ import pandas as pd
 from ..context import ReportContext, report_context
 from .builder import annual_series, build_dashboard, summary_counts
 from ..inputs import load_inputs
-from ..inputs.national import national_annual
+from ..inputs.national import counts_rounded_to, national_annual, rounded_counts_by_metric
 from ..inputs.national_data import load_national
 from ..periods import FinancialYear
 from ..publishing.tables import write_csv
@@ -122,13 +122,27 @@ def build_quarterly_report(
         linked = national.measures[national.measures["metric_id"].fillna("") != ""]
         context = dataclasses.replace(context, national_series={
             row["metric_id"]: national_annual(national.tidy, code, council_code) for code, row in linked.iterrows()})
-    table = suppress_small_counts(build_dashboard(context))
+    table = with_rounded_counts(suppress_small_counts(build_dashboard(context)), inputs.metrics, data_dir)
     metrics = inputs.metrics.sort_values("display_order")
     series = {m["metric_id"]: annual_series(context, m) for _, m in metrics[metrics["appendix"]].iterrows()}
     every_activity = suppress_small_counts(build_dashboard(context, appendix=False))
     return QuarterlyReport(context, table, series, summary_counts(table),
                            None if national is None else national.files, activity_table(context, every_activity),
                            every_activity)
+
+
+def with_rounded_counts(table: pd.DataFrame, metrics: pd.DataFrame, data_dir: str | Path) -> pd.DataFrame:
+    """``current_``/``previous_counts_rounded_to``: the base DHSC rounded a figure's counts to, where it did
+    (the same rule as benchmarking's, ``inputs.national.counts_rounded_to``), so "n out of d" carries the note."""
+    rounded = rounded_counts_by_metric(data_dir)
+    multiplier = table["metric_id"].map(metrics.set_index("metric_id")["multiplier"])
+    table = table.copy()
+    for which in ("current", "previous"):
+        table[f"{which}_counts_rounded_to"] = [
+            counts_rounded_to(row[f"{which}_value"], row[f"{which}_numerator"], row[f"{which}_denominator"], m,
+                              rounded.get(row["metric_id"]))
+            for (_, row), m in zip(table.iterrows(), multiplier, strict=True)]
+    return table
 
 
 def activity_table(context: ReportContext, table: pd.DataFrame | None = None) -> pd.DataFrame:
