@@ -20,11 +20,11 @@ def q3():
 
 
 def test_each_rolling_figure_is_printed_with_its_own_window_not_the_quarters(q3):
-    for metric, window in ROLLING.items():
-        row = q3.loc[metric]
+    for metric_id, window in ROLLING.items():
+        row = q3.loc[metric_id]
         assert row["period_basis"] == "rolling_12_months"
         details = render.figure_text(row, "current")[1]
-        assert window in details and "Apr-Dec 2025" not in details, (metric, details)
+        assert window in details and "Apr-Dec 2025" not in details, (metric_id, details)
         assert render.figure_text(row, "previous")[1].endswith("2024/25")
 
 
