@@ -8,7 +8,7 @@ import pytest
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
-from scrutiny.publishing.pages import MIN_CHARACTERS, near_blank_pages, page_contents
+from scrutiny.publishing.pages import MIN_CHARACTERS, broken_words, near_blank_pages, page_contents
 
 PARAGRAPH = ("Ratings compare the 95% confidence interval of the council's figure with the benchmark. " * 6).strip()
 
@@ -58,6 +58,16 @@ def test_a_missing_pdf_is_named(tmp_path):
         page_contents(tmp_path / "nothing.pdf")
 
 
+def test_a_word_broken_across_lines_is_found(tmp_path):
+    html = tmp_path / "report.html"
+    html.write_text("<html><head><style>td{}</style></head><body><table><tr><td>Annual Performance Compendium"
+                    "</td><td>part-year</td><td>4f3c2a1b</td></tr></table></body></html>", encoding="utf-8")
+    whole = write_pdf(tmp_path / "whole.pdf", [_page("Annual Performance Compendium part-\nyear 4f3c\n2a1b")])
+    assert broken_words(whole, html) == []  # a break at a hyphen or inside a hash is fine
+    broken = write_pdf(tmp_path / "broken.pdf", [_page("Annual Performance Compendi\num part-year")])
+    assert broken_words(broken, html) == ["Compendi", "um"]
+
+
 REPORTS = ("quarterly_dashboard", "benchmarking", "use_of_resources", "waiting_list")
 
 
@@ -67,3 +77,10 @@ REPORTS = ("quarterly_dashboard", "benchmarking", "use_of_resources", "waiting_l
 def test_no_page_of_a_built_report_is_near_blank(built_reports, quarter, report):
     pdf = built_reports / "2025-26" / f"q{quarter}" / f"{report}.pdf"
     assert [page.describe() for page in near_blank_pages(pdf)] == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("report", REPORTS)
+def test_no_word_of_a_built_report_is_broken_mid_word(built_reports, report):
+    folder = built_reports / "2025-26" / "q3"
+    assert broken_words(folder / f"{report}.pdf", folder / f"{report}.html") == []

@@ -8,9 +8,11 @@ images placed on it (``pdfimages -list``; every chart is a PNG image).
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass
+from html import unescape
 from pathlib import Path
 
 #: A page with no image and fewer characters of text than this is nearly blank. A heading is
@@ -73,3 +75,33 @@ def page_contents(pdf: Path | str) -> list[PageContent]:
 def near_blank_pages(pdf: Path | str, min_characters: int = MIN_CHARACTERS) -> list[PageContent]:
     """The pages of ``pdf`` with no image and fewer than ``min_characters`` characters of text."""
     return [page for page in page_contents(pdf) if page.images == 0 and page.characters < min_characters]
+
+
+_TAG = re.compile(r"<[^>]+>")
+_HIDDEN = re.compile(r"<(style|script)\b.*?</\1>|<head\b.*?</head>", re.S | re.I)
+_DATA_URI = re.compile(r"""(src|href)=["']data:[^"']*["']""", re.I)
+_WORD = re.compile(r"[A-Za-z]+")
+
+
+def _words_of_html(html_text: str) -> tuple[set[str], set[str], list[str]]:
+    """(words, words joined across a hyphen, tokens containing digits) of the text an HTML page shows."""
+    text = unescape(_TAG.sub(" ", _DATA_URI.sub(" ", _HIDDEN.sub(" ", html_text))))
+    words = set(_WORD.findall(text))
+    hyphen_joined = {a + b for a, b in re.findall(r"([A-Za-z]+)-\s*([A-Za-z]+)", text)}
+    with_digits = [t for t in re.findall(r"[A-Za-z0-9]+", text) if any(c.isdigit() for c in t)]
+    return words, hyphen_joined, with_digits
+
+
+def broken_words(pdf: Path | str, html: Path | str) -> list[str]:
+    """Words printed in ``pdf`` that are not words of the ``html`` it was printed from: the pieces of a
+    word the printer broke across lines (e.g. "compendi" and "um").
+
+    A word broken at its hyphen is fine (poppler joins it up again: "part-year" -> "partyear"), and so
+    are pieces of hashes and other tokens with digits, which may break anywhere.
+    """
+    words, hyphen_joined, with_digits = _words_of_html(Path(html).read_text(encoding="utf-8"))
+    printed = set(_WORD.findall(_poppler("pdftotext", "-enc", "UTF-8", str(pdf), "-")))
+    return sorted(
+        word for word in printed - words - hyphen_joined
+        if not any(word in token for token in with_digits)
+    )

@@ -3,6 +3,7 @@ publication dates, parameters, and the method rules and version used."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 from html import escape
 from importlib import metadata
@@ -40,12 +41,21 @@ def package_versions(names=("scrutiny", "pandas", "numpy", "scipy", "statsmodels
     return versions
 
 
+_HASH = re.compile(r"[0-9a-f]{32,}")
+
+
+def _cell(value) -> str:
+    """A table cell: a hash may break anywhere; file names, paths and ids break after '_' or '/',
+    never inside a word."""
+    text = "" if pd.isna(value) else str(value)
+    if _HASH.fullmatch(text):
+        return f'<td class="hash">{text}</td>'
+    return "<td>" + re.sub(r"([_/])", r"\1<wbr>", escape(text)) + "</td>"
+
+
 def _table(frame: pd.DataFrame) -> str:
     head = "".join(f"<th>{escape(str(c))}</th>" for c in frame.columns)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{escape('' if pd.isna(v) else str(v))}</td>" for v in row) + "</tr>"
-        for row in frame.itertuples(index=False)
-    )
+    body = "".join("<tr>" + "".join(_cell(v) for v in row) + "</tr>" for row in frame.itertuples(index=False))
     return f'<table class="provenance"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
@@ -70,7 +80,7 @@ def provenance_html(inputs, parameters: dict, cut_off, used_sources: set[str], n
     return (
         "<style>.provenance{border-collapse:collapse;font-size:8pt;margin-bottom:8px}"
         ".provenance td,.provenance th{border:1px solid #9aa5b1 !important;padding:2px 4px !important;text-align:left !important;vertical-align:top !important}"
-        ".provenance td{overflow-wrap:anywhere}</style>"
+        ".provenance td.hash{overflow-wrap:anywhere}</style>"
         f"<p>Figures published after the cut-off date of <b>{cut_off:%d %B %Y}</b> are not used.</p>"
         "<h4>Parameters</h4>" + _table(params)
         + "<h4>Input files</h4>" + _table(inputs.files)
