@@ -34,6 +34,7 @@ def built_reports(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("reports")
     result = subprocess.run(["make", "q1", "q3", f"REPORTS={folder}"], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+    (folder / "make-output.txt").write_text(result.stdout + result.stderr, encoding="utf-8")
     return folder
 
 
