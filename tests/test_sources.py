@@ -52,3 +52,16 @@ def test_the_dashboard_gives_the_rounding_note_benchmarking_gives():
     assert "counts rounded" not in render.figure_text(row, "current")[1]  # 730 out of 770: the council's own
     sentences = " ".join(" ".join(s) for s in narrative.layer_paragraphs(report.table).values())
     assert "650 out of 680" not in sentences or "650 out of 680; counts rounded to the nearest 5" in sentences
+
+
+def test_data_raw_readme_documents_every_column_of_every_input_table():
+    from scrutiny.inputs.council import TABLES
+
+    readme = (RAW / "README.md").read_text(encoding="utf-8")
+    import re
+
+    undocumented = {name: [c.name for c in columns if not re.search(rf"(?<![\w.]){re.escape(c.name)}(?![\w.])", readme)]
+                    for name, columns in TABLES.items()}
+    assert {name: cols for name, cols in undocumented.items() if cols} == {}
+    for topic in ("publication date of the paper", "`paper`", "To revise a target", "`required`"):
+        assert topic in readme, topic
