@@ -32,7 +32,9 @@ def raw_copy(tmp_path: Path) -> Path:
 def built_reports(tmp_path_factory) -> Path:
     """``make q1 q3`` into a temporary reports folder, built once for every slow test that reads the reports."""
     folder = tmp_path_factory.mktemp("reports")
-    result = subprocess.run(["make", "q1", "q3", f"REPORTS={folder}"], cwd=ROOT, capture_output=True, text=True)
+    # run as a user's top-level make (under `make test` the parent's jobserver is not passed on)
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    result = subprocess.run(["make", "q1", "q3", f"REPORTS={folder}"], cwd=ROOT, capture_output=True, text=True, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     (folder / "make-output.txt").write_text(result.stdout + result.stderr, encoding="utf-8")
     return folder
