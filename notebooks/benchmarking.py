@@ -133,4 +133,5 @@ display(HTML(provenance.provenance_html(
     context.cut_off,
     br.sources_used(report),
     None if report.national is None else report.national.files,
+    method_rules=br.METHOD_RULES,
 )))

@@ -33,7 +33,7 @@ from scrutiny.publishing import provenance
 from scrutiny.publishing.charts import as_image
 from scrutiny.publishing.text import markdown_text as md
 from scrutiny.paths import resolve
-from scrutiny.dashboard.report import build_quarterly_report, write_tables
+from scrutiny.dashboard.report import METHOD_RULES, build_quarterly_report, write_tables
 
 report = build_quarterly_report(resolve(data_dir), financial_year, quarter, council_code)
 context = report.context
@@ -109,5 +109,6 @@ display(HTML(provenance.provenance_html(
     context.cut_off,
     provenance.used_source_ids(report.table, context.inputs, context.cut_off) | in_year.source_ids,
     report.national_files,
+    method_rules=METHOD_RULES,
 )))
 display(HTML(cld_files.provenance_html(in_year.extract, in_year.reason)))

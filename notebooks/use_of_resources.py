@@ -247,4 +247,5 @@ display(HTML(provenance.provenance_html(
     context.cut_off,
     set(),
     report.national_files,
+    method_rules=render.METHOD,
 )))

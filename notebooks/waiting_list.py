@@ -185,5 +185,6 @@ display(HTML(provenance.provenance_html(
      "cld_extract": cld_extract or "(synthetic)"},
     context.cut_off,
     wl.used_source_ids(report) | cld.source_ids,
+    method_rules=wl.METHOD_RULES,
 )))
 display(HTML(cld_files.provenance_html(cld.extract, cld.reason)))

@@ -7,6 +7,7 @@ any skipped test fails the run, so tests that need the national files cannot pas
 
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,18 @@ def raw_copy(tmp_path: Path) -> Path:
     target = tmp_path / "raw"
     shutil.copytree(RAW, target)
     return target
+
+
+@pytest.fixture(scope="session")
+def built_reports(tmp_path_factory) -> Path:
+    """``make q1 q3`` into a temporary reports folder, built once for every slow test that reads the reports."""
+    folder = tmp_path_factory.mktemp("reports")
+    # run as a user's top-level make (under `make test` the parent's jobserver is not passed on)
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    result = subprocess.run(["make", "q1", "q3", f"REPORTS={folder}"], cwd=ROOT, capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    (folder / "make-output.txt").write_text(result.stdout + result.stderr, encoding="utf-8")
+    return folder
 
 
 def edit_lines(path: Path, edit) -> None:

@@ -21,11 +21,8 @@ FIXTURES = ROOT / "tests" / "fixtures" / "published"
 
 
 @pytest.fixture(scope="module")
-def reports(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("reports")
-    result = subprocess.run(["make", "q1", "q3", f"REPORTS={folder}"], cwd=ROOT, capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return folder
+def reports(built_reports) -> Path:
+    return built_reports
 
 
 def decimals_of(text: str) -> int:

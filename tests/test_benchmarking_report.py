@@ -103,10 +103,10 @@ def test_summary_counts_use_each_measures_own_number_of_councils(leics_report):
 @needs_national
 def test_rounded_counts_are_flagged_wherever_they_are_printed(leics_report):
     html = br.measures_html(leics_report)
-    assert "(650 out of 680) counts rounded to the nearest 5 by DHSC" in html
+    assert "(650 out of 680; counts rounded to the nearest 5 by DHSC)" in html
     assert html.count("rounded to the nearest") == 1
     local = br.local_html(leics_report)
-    assert "(650 out of 680) counts rounded to the nearest 5 by DHSC" in local
+    assert "(650 out of 680; counts rounded to the nearest 5 by DHSC)" in local
 
 
 def test_equal_printed_values_with_different_verdicts_get_more_decimals():
@@ -200,3 +200,38 @@ def test_the_deprivation_vintage_is_explained_for_the_cut_off():
     assert "newest edition published by this report's cut-off" in br.deprivation_vintage_note(date(2025, 9, 1))
     later = br.deprivation_vintage_note(date(2026, 3, 2))
     assert "Indices of Deprivation 2025" in later and "so the 2019 edition is used" in later
+
+
+HOSTILE = "Evil_*Council* <script>alert(1)</script> [link](target.html)"
+
+
+def _as_html(markdown: str) -> str:
+    """Markdown rendered as the HTML export renders it."""
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+
+    return markdown2html_mistune(markdown)
+
+
+@needs_national
+def test_summary_and_availability_show_national_text_as_written(leics_report):
+    import dataclasses
+
+    table = leics_report.bench.table.copy()
+    table.loc[table.index[0], "title"] = HOSTILE
+    table.loc[table.index[0], "quartile_all"] = 4
+    bench = dataclasses.replace(leics_report.bench, council_name=HOSTILE, table=table)
+    report = dataclasses.replace(leics_report, bench=bench, group_note=HOSTILE)
+    for markdown in (br.section_summary(report).data, br.availability_note(report)):
+        html = _as_html(markdown)
+        assert "<script>" not in html and "<em>" not in html and "<a " not in html
+        assert "Evil_*Council* &lt;script&gt;alert(1)&lt;/script&gt; [link](target.html)" in html
+
+
+def test_without_national_tables_the_reasons_are_shown_as_written():
+    report = br.build_benchmarking_report(RAW, "2025-26", 3, "E10000018")
+    import dataclasses
+
+    report = dataclasses.replace(report, national=None, bench=None, national_reasons=[HOSTILE])
+    html = _as_html(br.availability_note(report))
+    assert "&lt;script&gt;" in html and "<script>" not in html and "<a " not in html
+    assert "<code>make data</code>" in html

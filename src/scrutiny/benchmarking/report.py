@@ -29,7 +29,7 @@ from ..context import ENGLAND, MissingInputsError, ReportContext, published_by, 
 from ..methods.comparability import figure_of, metric_rule
 from ..inputs import load_inputs
 from ..inputs import InputError
-from ..inputs.national import COMPARATOR_GROUPS, comparator_group, load_council_lookup
+from ..inputs.national import COMPARATOR_GROUPS, comparator_group, counts_rounded_to, load_council_lookup, rounded_counts_by_metric
 from ..inputs.national_data import NATIONAL_DIR, NationalData, load_national, load_registry
 from ..paths import project_root
 from ..periods import FinancialYear
@@ -101,18 +101,6 @@ def latest_year(tidy: pd.DataFrame) -> str:
     return max(years)
 
 
-def rounded_counts_by_metric(data_dir: str | Path) -> dict[str, float]:
-    """The council metrics whose ASCOF counts DHSC rounds (``ascof_measures.csv``), and to what."""
-    path = Path(data_dir) / "ascof_measures.csv"
-    if not path.exists():
-        return {}
-    from ..inputs.national import load_measures
-
-    measures = load_measures(path)
-    rounded = measures[measures["counts_rounded_to"].notna() & (measures["metric_id"] != "")]
-    return dict(zip(rounded["metric_id"], rounded["counts_rounded_to"], strict=True))
-
-
 def local_benchmarks(context: ReportContext, rounded: dict[str, float] | None = None) -> pd.DataFrame:
     """From the council's own inputs: each ASCOF metric's latest whole-year figure against England.
 
@@ -143,7 +131,8 @@ def local_benchmarks(context: ReportContext, rounded: dict[str, float] | None = 
             "value": latest["value"], "numerator": latest["numerator"], "denominator": latest["denominator"],
             "england": england_value, "england_year": england_year, "vs_england": verdict.verdict, "indicative": verdict.indicative,
             "source": latest["source"],
-            "counts_rounded_to": (rounded or {}).get(metric["metric_id"]),
+            "counts_rounded_to": counts_rounded_to(latest["value"], latest["numerator"], latest["denominator"],
+                                                   metric["multiplier"], (rounded or {}).get(metric["metric_id"])),
         })
     return pd.DataFrame(rows)
 
@@ -302,6 +291,30 @@ def write_benchmarking_tables(report: BenchmarkingReport, output_dir: str | Path
     return written
 
 
+#: The benchmarking report's method rules, stated in its provenance section.
+METHOD_RULES = [
+    "Figures are DHSC's ASCOF tables for the latest year published by the report's cut-off date. Councils are "
+    "ranked and tested on n out of d where both counts are exact, and on the published outcome where DHSC "
+    "rounds the counts (the catalogue's counts_rounded_to) or gives none.",
+    "Ranks: 1 = best by the measure's aim, among the councils with a figure for the measure (each rank gives "
+    "its own count); tied councils share the better rank (1, 2, 2, 4).",
+    "Quartile = ceil(4 x rank / number of councils), so the first quartile is the best 25%; none is given for "
+    "fewer than four councils.",
+    "The comparator-group and regional averages are unweighted means of the councils' published outcomes; "
+    "England is DHSC's national figure.",
+    "Ratings against England and the group average compare the 95% confidence interval of the council's "
+    "figure (Wilson for proportions, the published margin of error for surveys, Byar's or the exact Poisson "
+    "interval for rates) with the average's point value, as in the quarterly dashboard; a boundary counts "
+    "as similar.",
+    "The change since last year is tested (Newcombe's interval, or a z-test on survey margins of error) only "
+    "when the two years are comparable: the same definition and no series break, so measures from client "
+    "level data (from 2024/25) have no earlier year.",
+    "Average rank by theme: the mean of the normalised ranks (rank - 1) / (councils - 1) over the theme's "
+    "measures (0 = best), given only for councils with at least 75% of them.",
+    "About 1 in 20 comparisons of unchanged performance will appear significant by chance at 95%.",
+]
+
+
 _VERDICT = {"better": "▲ Better", "similar": "● Similar", "worse": "▼ Worse", "not_compared": "– Not compared",
             "improved": "↑ Improved", "worsened": "↓ Worsened", "no_significant_change": "→ No sig. change"}
 
@@ -322,11 +335,10 @@ def counts_note(row: pd.Series) -> str:
     """The "n out of d" counts under a value, saying when DHSC rounded them."""
     if not row["display_format"].startswith("pct"):
         return ""
-    counts = fmt.out_of(row["numerator"], row["denominator"])
     rounded = row.get("counts_rounded_to")
-    if counts and rounded is not None and not pd.isna(rounded):
-        counts += (f" counts rounded to the nearest {int(rounded)} by DHSC; ranked and tested on the published "
-                   "percentage")
+    counts = fmt.out_of(row["numerator"], row["denominator"], rounded)
+    if counts and not fmt.is_missing(rounded):
+        counts += " Ranked and tested on the published percentage."
     return counts
 
 
@@ -401,11 +413,7 @@ def themes_html(report: BenchmarkingReport) -> str:
 
 
 def _local_counts(row: pd.Series) -> str:
-    counts = fmt.out_of(row["numerator"], row["denominator"])
-    rounded = row.get("counts_rounded_to")
-    if counts and rounded is not None and not pd.isna(rounded):
-        counts += f" counts rounded to the nearest {int(rounded)} by DHSC"
-    return counts
+    return fmt.out_of(row["numerator"], row["denominator"], row.get("counts_rounded_to"))
 
 
 def local_html(report: BenchmarkingReport) -> str:
@@ -479,11 +487,11 @@ def counts_range(report: BenchmarkingReport) -> str:
 def availability_note(report: BenchmarkingReport) -> str:
     """Markdown saying which sections are built and, without national data, what needs `make data`."""
     if report.national is not None:
-        note = (f"National ASCOF tables loaded: {report.year_label}, with figures for {counts_range(report)} "
+        note = (f"National ASCOF tables loaded: {md(report.year_label)}, with figures for {md(counts_range(report))} "
                 "(each rank below gives its measure's own count); comparator group: "
-                f"{report.group_label} ({len(report.bench.group_codes)} councils, the council included).")
-        return note + (f"\n\n**Comparator group changed.** {report.group_note}" if report.group_note else "")
-    reasons = "; ".join(report.national_reasons)
+                f"{md(report.group_label)} ({len(report.bench.group_codes)} councils, the council included).")
+        return note + (f"\n\n**Comparator group changed.** {md(report.group_note)}" if report.group_note else "")
+    reasons = "; ".join(md(reason) for reason in report.national_reasons)
     needs = "\n".join(f"- {item}" for item in NEEDS_NATIONAL)
     return ("**National ASCOF tables are not available for this report**: " + reasons + ".\n\n"
             "This report therefore shows only the council's own figures against the England averages and the "
@@ -511,7 +519,8 @@ def section_summary(report: BenchmarkingReport):
         return _needs_data("The summary against the comparator group")
     sentences = summary_sentences(report.bench, report.year_label)
     sentences.append(paper_comparison(report))
-    return Markdown("\n\n".join(s for s in sentences if s))
+    # Council names and measure titles come from the national files: shown as the words they are.
+    return Markdown("\n\n".join(md(s) for s in sentences if s))
 
 
 def paper_comparison(report: BenchmarkingReport) -> str:

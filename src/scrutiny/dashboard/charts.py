@@ -50,7 +50,8 @@ def sparkline_uri(series: pd.DataFrame, display_format: str = "number1") -> str:
 def summary_chart(table: pd.DataFrame) -> matplotlib.figure.Figure:
     """Two horizontal stacked bars: ratings against benchmarks and directions of travel.
 
-    Each segment is labelled with its count and verdict so that colour is never the only cue.
+    Each segment is labelled with its count and verdict so that colour is never the only cue: the
+    verdict inside the segment where it fits, and under every bar a key of its segments in order.
     """
     figure = matplotlib.figure.Figure(figsize=(8, 2.4))
     axes = figure.add_subplot()
@@ -62,7 +63,7 @@ def summary_chart(table: pd.DataFrame) -> matplotlib.figure.Figure:
     ]
     for row, (_title, column, verdicts) in enumerate(groups):
         counts = table[column].replace({"on_target": "better", "higher": "not_compared", "lower": "not_compared", "increased": "not_compared", "decreased": "not_compared"}).value_counts()
-        left = 0
+        left, key_parts = 0, []
         for key, name in verdicts:
             count = int(counts.get(key, 0))
             if not count:
@@ -70,16 +71,17 @@ def summary_chart(table: pd.DataFrame) -> matplotlib.figure.Figure:
             axes.barh(row, count, left=left, height=0.5, color=VERDICT_COLOURS[key], edgecolor="white",
                       hatch="//" if key == "not_compared" else None)
             text_colour = "black" if key in ("similar", "no_significant_change", "not_compared") else "white"
-            fits = len(name) * 0.06 <= count * width_per_metric * 0.9  # about 0.06 inch per character at 7 pt
-            if fits:
+            room = count * width_per_metric * 0.9  # inches; about 0.06 inch per character at 7 pt
+            if len(name) * 0.06 <= room:
                 axes.text(left + count / 2, row, f"{name}\n{count}", ha="center", va="center", fontsize=7, color=text_colour)
-            else:  # the count inside, the name above the bar so that it never spills over a neighbour
+            elif len(str(count)) * 0.06 <= room:  # the count inside; the name in the key under the bar
                 axes.text(left + count / 2, row, str(count), ha="center", va="center", fontsize=7, color=text_colour)
-                axes.text(left + count / 2, row - 0.3, name, ha="center", va="bottom", fontsize=6.5, color="black")
+            key_parts.append(f"{name} {count}")
             left += count
+        axes.text(0, row + 0.3, "  ·  ".join(key_parts), ha="left", va="top", fontsize=6.5, color="black")
     axes.set_yticks([0, 1])
     axes.set_yticklabels([g[0] for g in groups], fontsize=8)
-    axes.invert_yaxis()
+    axes.set_ylim(1.6, -0.4)  # top to bottom, with room under the second bar for its key
     axes.set_xlabel("Number of metrics", fontsize=8)
     axes.tick_params(axis="x", labelsize=7)
     for side in ("top", "right"):

@@ -57,7 +57,7 @@ def _period_phrase(row: pd.Series) -> str:
 def _figure(row: pd.Series, which: str) -> str:
     value = fmt.format_value(row[f"{which}_value"], row["display_format"])
     if row["kind"] == "proportion":
-        counts = fmt.out_of(row[f"{which}_numerator"], row[f"{which}_denominator"])
+        counts = fmt.out_of(row[f"{which}_numerator"], row[f"{which}_denominator"], row.get(f"{which}_counts_rounded_to"))
         return f"{value} {counts}".strip()
     if row["kind"] == "rate" and not fmt.is_missing(row[f"{which}_numerator"]):
         return f"{value} ({fmt.format_count(row[f'{which}_numerator'])} admissions)"

@@ -106,7 +106,7 @@ def figure_text(row: pd.Series, which: str) -> tuple[str, str]:
     headline = fmt.format_value(value, row["display_format"])
     details = []
     if row["kind"] == "proportion" and not fmt.is_missing(denominator):
-        details.append(fmt.out_of(numerator, denominator))
+        details.append(fmt.out_of(numerator, denominator, row.get(f"{which}_counts_rounded_to")))
     elif row["kind"] == "rate" and not fmt.is_missing(numerator):
         details.append(f"{fmt.format_count(numerator)} admissions")
     elif row["kind"] == "count" and not fmt.is_missing(denominator):

@@ -16,7 +16,7 @@ import pandas as pd
 from ..context import MissingInputsError, ReportContext, report_context
 from .builder import annual_series, build_dashboard, summary_counts
 from ..inputs import load_inputs
-from ..inputs.national import national_annual
+from ..inputs.national import counts_rounded_to, national_annual, rounded_counts_by_metric
 from ..inputs.national_data import load_national
 from ..periods import FinancialYear
 from ..publishing.tables import write_csv
@@ -133,13 +133,27 @@ def build_quarterly_report(
         linked = national.measures[national.measures["metric_id"].fillna("") != ""]
         context = dataclasses.replace(context, national_series={
             row["metric_id"]: national_annual(national.tidy, code, council_code) for code, row in linked.iterrows()})
-    table = suppress_small_counts(build_dashboard(context))
+    table = with_rounded_counts(suppress_small_counts(build_dashboard(context)), context.inputs.metrics, data_dir)
     metrics = context.inputs.metrics.sort_values("display_order")
     series = {m["metric_id"]: annual_series(context, m) for _, m in metrics[metrics["appendix"]].iterrows()}
     every_activity = suppress_small_counts(build_dashboard(context, appendix=False))
     return QuarterlyReport(context, table, series, summary_counts(table),
                            None if national is None else national.files, activity_table(context, every_activity),
                            every_activity)
+
+
+def with_rounded_counts(table: pd.DataFrame, metrics: pd.DataFrame, data_dir: str | Path) -> pd.DataFrame:
+    """``current_``/``previous_counts_rounded_to``: the base DHSC rounded a figure's counts to, where it did
+    (the same rule as benchmarking's, ``inputs.national.counts_rounded_to``), so "n out of d" carries the note."""
+    rounded = rounded_counts_by_metric(data_dir)
+    multiplier = table["metric_id"].map(metrics.set_index("metric_id")["multiplier"])
+    table = table.copy()
+    for which in ("current", "previous"):
+        table[f"{which}_counts_rounded_to"] = [
+            counts_rounded_to(row[f"{which}_value"], row[f"{which}_numerator"], row[f"{which}_denominator"], m,
+                              rounded.get(row["metric_id"]))
+            for (_, row), m in zip(table.iterrows(), multiplier, strict=True)]
+    return table
 
 
 def activity_table(context: ReportContext, table: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -170,6 +184,38 @@ def write_tables(report: QuarterlyReport, output_dir: str | Path, stem: str = "q
         write_csv(frame, path)
         written.append(path)
     return written
+
+
+#: The dashboard's method rules, stated in its provenance section.
+METHOD_RULES = [
+    "Ratings compare the 95% confidence interval of the council's figure with the benchmark's point "
+    "value: wholly above or below is better or worse (by the metric's aim); a benchmark inside the "
+    "interval, boundaries included, is 'similar'.",
+    "Intervals: Wilson score for proportions; the published margin of error for survey results "
+    "(Wilson on respondents if only those are known); Byar's method (10 or more events) or the exact "
+    "Poisson interval for rates and counts of people.",
+    "Direction of travel tests the change itself: Newcombe's interval for proportions, a z-test on "
+    "the margins of error for surveys, the exact conditional test for rates and counts of people "
+    "(which must also change by at least 5%), and a 5% materiality threshold for volumes such as "
+    "visits and loans, which have no sampling error.",
+    "Without the precision needed, comparisons use a stated tolerance and are marked 'indicative': "
+    "±3 percentage points for proportions, ±5 points for survey results, ±10% for rates.",
+    "Direction of travel compares the same period last year (surveys: the previous wave of the same "
+    "survey; positions at a date: the position at the end of last year). It is not compared across a "
+    "series break (a new data source or counting method), for part-year against full-year figures, or "
+    "for forecasts. Overlapping twelve-month windows are tested as if independent, which is "
+    "conservative because they share people: a significant change is reported with the overlap "
+    "stated; otherwise 'not compared (overlapping periods)'. The raw change is always printed.",
+    "The benchmark is the latest national average published by the report's cut-off date, or the "
+    "local target or milestone for the period; local targets also show whether the point value met it.",
+    "Past trend: council against England by financial year; the five-point trend test (99.8%) where "
+    "five years with intervals exist, otherwise 'Cannot be calculated'.",
+    "A rating against a local target states separately whether the target was met; for volumes "
+    "'similar' means within 5% of the target.",
+    "Counts below 5 are suppressed ([c]) as in the published statistics. Client level data are not "
+    "samples: intervals describe random variation in the underlying process.",
+    "About 1 in 20 comparisons of unchanged performance will appear significant by chance at 95%.",
+]
 
 
 def fy_label(code: str) -> str:

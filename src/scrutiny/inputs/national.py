@@ -59,6 +59,30 @@ def load_measures(path: str | Path) -> pd.DataFrame:
     return frame.set_index("code", drop=False)
 
 
+def rounded_counts_by_metric(data_dir: str | Path) -> dict[str, float]:
+    """The council metrics whose ASCOF counts DHSC rounds (``ascof_measures.csv``), and to what."""
+    path = Path(data_dir) / "ascof_measures.csv"
+    if not path.exists():
+        return {}
+    measures = load_measures(path)
+    rounded = measures[measures["counts_rounded_to"].notna() & (measures["metric_id"].fillna("") != "")]
+    return dict(zip(rounded["metric_id"], rounded["counts_rounded_to"], strict=True))
+
+
+def counts_rounded_to(value, numerator, denominator, multiplier, rounded_to) -> float | None:
+    """The base a council figure's counts were rounded to, or None when they are exact.
+
+    The one rule for the "counts rounded" note in every report: the measure's counts are ones DHSC
+    rounds (``rounded_to`` from the catalogue) and these counts do not give the published value to
+    its printed decimal place (a council's own unrounded counts, which do, carry no note).
+    """
+    if rounded_to is None or pd.isna(rounded_to) or any(pd.isna(x) for x in (value, numerator, denominator)):
+        return None
+    if denominator <= 0:
+        return None
+    return None if abs(numerator / denominator * multiplier - value) <= 0.05 + 1e-9 else float(rounded_to)
+
+
 def measure_code_of_sheet(sheet: str) -> str:
     """``Table_2e(2a)`` -> ``2E(2a)``; ``Table_3c(1)`` -> ``3C(1)``."""
     code = sheet.removeprefix("Table_").strip()

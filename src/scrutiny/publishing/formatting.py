@@ -52,11 +52,16 @@ def format_count(value: float | None) -> str:
     return "" if is_missing(value) else f"{value:,.0f}"
 
 
-def out_of(numerator: float | None, denominator: float | None) -> str:
-    """``"(1,227 out of 1,408)"``, or an empty string when either is unknown."""
+def out_of(numerator: float | None, denominator: float | None, rounded_to: float | None = None) -> str:
+    """``"(1,227 out of 1,408)"``, or an empty string when either is unknown.
+
+    ``rounded_to``: the base DHSC rounded the two counts to (see ``inputs.national.counts_rounded_to``),
+    said in the same brackets, so a reader does not take n/d for the published percentage.
+    """
     if is_missing(numerator) or is_missing(denominator):
         return ""
-    return f"({format_count(numerator)} out of {format_count(denominator)})"
+    note = "" if is_missing(rounded_to) else f"; counts rounded to the nearest {int(rounded_to)} by DHSC"
+    return f"({format_count(numerator)} out of {format_count(denominator)}{note})"
 
 
 def signed(value: float, decimals: int = 1, suffix: str = "") -> str:

@@ -3,9 +3,11 @@ publication dates, parameters, and the method rules and version used."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 from html import escape
 from importlib import metadata
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -13,35 +15,6 @@ import pandas as pd
 #: Bump when a rule changes in a way that can change a verdict.
 METHOD_VERSION = "1.1"
 
-METHOD_RULES = [
-    "Ratings compare the 95% confidence interval of the council's figure with the benchmark's point "
-    "value: wholly above or below is better or worse (by the metric's aim); a benchmark inside the "
-    "interval, boundaries included, is 'similar'.",
-    "Intervals: Wilson score for proportions; the published margin of error for survey results "
-    "(Wilson on respondents if only those are known); Byar's method (10 or more events) or the exact "
-    "Poisson interval for rates and counts of people.",
-    "Direction of travel tests the change itself: Newcombe's interval for proportions, a z-test on "
-    "the margins of error for surveys, the exact conditional test for rates and counts of people "
-    "(which must also change by at least 5%), and a 5% materiality threshold for volumes such as "
-    "visits and loans, which have no sampling error.",
-    "Without the precision needed, comparisons use a stated tolerance and are marked 'indicative': "
-    "±3 percentage points for proportions, ±5 points for survey results, ±10% for rates.",
-    "Direction of travel compares the same period last year (surveys: the previous wave of the same "
-    "survey; positions at a date: the position at the end of last year). It is not compared across a "
-    "series break (a new data source or counting method), for part-year against full-year figures, or "
-    "for forecasts. Overlapping twelve-month windows are tested as if independent, which is "
-    "conservative because they share people: a significant change is reported with the overlap "
-    "stated; otherwise 'not compared (overlapping periods)'. The raw change is always printed.",
-    "The benchmark is the latest national average published by the report's cut-off date, or the "
-    "local target or milestone for the period; local targets also show whether the point value met it.",
-    "Past trend: council against England by financial year; the five-point trend test (99.8%) where "
-    "five years with intervals exist, otherwise 'Cannot be calculated'.",
-    "A rating against a local target states separately whether the target was met; for volumes "
-    "'similar' means within 5% of the target.",
-    "Counts below 5 are suppressed ([c]) as in the published statistics. Client level data are not "
-    "samples: intervals describe random variation in the underlying process.",
-    "About 1 in 20 comparisons of unchanged performance will appear significant by chance at 95%.",
-]
 
 
 def git_commit(root: Path | None = None) -> str:
@@ -68,36 +41,53 @@ def package_versions(names=("scrutiny", "pandas", "numpy", "scipy", "statsmodels
     return versions
 
 
+_HASH = re.compile(r"[0-9a-f]{32,}")
+
+
+def _cell(value) -> str:
+    """A table cell: a hash may break anywhere; file names, paths and ids break after '_' or '/',
+    never inside a word."""
+    text = "" if pd.isna(value) else str(value)
+    if _HASH.fullmatch(text):
+        return f'<td class="hash">{text}</td>'
+    return "<td>" + re.sub(r"([_/])", r"\1<wbr>", escape(text)) + "</td>"
+
+
 def _table(frame: pd.DataFrame) -> str:
     head = "".join(f"<th>{escape(str(c))}</th>" for c in frame.columns)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{escape('' if pd.isna(v) else str(v))}</td>" for v in row) + "</tr>"
-        for row in frame.itertuples(index=False)
-    )
+    body = "".join("<tr>" + "".join(_cell(v) for v in row) + "</tr>" for row in frame.itertuples(index=False))
     return f'<table class="provenance"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
-def provenance_html(inputs, parameters: dict, cut_off, used_sources: set[str], national_files: pd.DataFrame | None = None) -> str:
-    """The provenance section as HTML (``national_files``: the national tables used, if any)."""
+def software_line() -> str:
+    """The package versions as one line (a table of ten rows would print a page of its own)."""
+    return "; ".join(f"{name} {version}" for name, version in package_versions().items())
+
+
+def provenance_html(inputs, parameters: dict, cut_off, used_sources: set[str], national_files: pd.DataFrame | None = None,
+                    *, method_rules: Sequence[str]) -> str:
+    """The provenance section as HTML (``national_files``: the national tables used, if any).
+
+    ``method_rules`` are the rules of the report it ends: each report states its own method.
+    """
+    if not method_rules:
+        raise ValueError("provenance_html needs the report's own method rules")
     params = pd.DataFrame({"parameter": list(parameters), "value": [str(v) for v in parameters.values()]})
     sources = inputs.sources[inputs.sources["source_id"].isin(sorted(used_sources))][
         ["source_id", "publisher", "title", "published", "licence"]
     ].rename(columns={"published": "published (vintage)"})
-    versions = package_versions()
-    rules = "".join(f"<li>{escape(rule)}</li>" for rule in METHOD_RULES)
+    rules = "".join(f"<li>{escape(rule)}</li>" for rule in method_rules)
     return (
         "<style>.provenance{border-collapse:collapse;font-size:8pt;margin-bottom:8px}"
         ".provenance td,.provenance th{border:1px solid #9aa5b1 !important;padding:2px 4px !important;text-align:left !important;vertical-align:top !important}"
-        ".provenance td{overflow-wrap:anywhere}</style>"
+        ".provenance td.hash{overflow-wrap:anywhere}</style>"
         f"<p>Figures published after the cut-off date of <b>{cut_off:%d %B %Y}</b> are not used.</p>"
         "<h4>Parameters</h4>" + _table(params)
         + "<h4>Input files</h4>" + _table(inputs.files)
         + ("" if national_files is None else "<h4>National files (make data)</h4>" + _table(national_files))
         + "<h4>Sources of the figures used</h4>" + _table(sources)
         + f"<h4>Method (version {METHOD_VERSION})</h4><ol>{rules}</ol>"
-        + "<h4>Software</h4>"
-        + _table(pd.DataFrame({"package": list(versions), "version": list(versions.values())}))
-        + f"<p>Code version (git commit): {escape(git_commit())}</p>"
+        + f"<p><b>Software:</b> {escape(software_line())}. <b>Code version</b> (git commit): {escape(git_commit())}</p>"
     )
 
 

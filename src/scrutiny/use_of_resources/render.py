@@ -86,8 +86,9 @@ def differences_html(report: UseOfResourcesReport) -> str:
 
 
 def sources_html(report: UseOfResourcesReport) -> str:
-    """The pack's files with hashes, the sources with publication dates, the releases and the method."""
-    parts = ["<h4>Use of Resources method</h4><ol>" + "".join(f"<li>{escape(m)}</li>" for m in METHOD) + "</ol>"]
+    """The pack's files with hashes, the sources with publication dates and the releases (the method
+    rules, ``METHOD``, are stated in the provenance section)."""
+    parts = []
     if report.releases is not None:
         parts.append("<h4>Statistics releases (a quarter reports the latest year published by its cut-off)</h4>"
                      + _list(["Year", "Published", "Release", "Note"],

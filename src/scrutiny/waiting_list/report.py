@@ -106,6 +106,17 @@ def published_check(extract: Extract, positions: pd.DataFrame, day: date) -> pd.
     return pd.DataFrame(rows)
 
 
+def check_sources(path: Path, sources: pd.DataFrame) -> None:
+    """Refuse a published position or target whose ``source`` is not a source_id in sources.csv
+    (the provenance section could not list it)."""
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    known = set(sources["source_id"])
+    for index, source in frame["source"].items():
+        if source not in known:
+            raise ValueError(f"{path}, line {index + 2}, column 'source': {source!r} is not a source_id in "
+                             "sources.csv; add the paper to sources.csv with its publication date")
+
+
 def build_waiting_list_report(data_dir, financial_year: str, quarter: int, council_code: str,
                               extract: str = "", snapshot_date: str = "") -> WaitingListReport:
     """Read the inputs and the extract (the synthetic one when ``extract`` is empty) and build every table."""
@@ -119,6 +130,8 @@ def build_waiting_list_report(data_dir, financial_year: str, quarter: int, counc
     records = read_extract(path)
     positions = analysis.read_reference(data_dir / POSITIONS_FILE, analysis.POSITIONS_SCHEMA)
     targets = analysis.read_reference(data_dir / TARGETS_FILE, analysis.TARGETS_SCHEMA)
+    for name in (POSITIONS_FILE, TARGETS_FILE):
+        check_sources(data_dir / name, inputs.sources)
     snap = analysis.snapshot(records, day, context.period.start)
     against = analysis.against_targets(snap, targets)
     trends = analysis.weekly_trends(records, day)
@@ -308,14 +321,15 @@ METHOD_RULES = [
 
 
 def method_html(report: WaitingListReport) -> str:
-    """The waiting-list method rules, its input files with hashes, and the positions assumed by the generator."""
-    rules = "".join(f"<li>{jinja2.utils.markupsafe.escape(rule)}</li>" for rule in METHOD_RULES)
-    parts = [f"<h4>Waiting-list method</h4><ol>{rules}</ol>", "<h4>Waiting-list inputs</h4>",
+    """The waiting-list input files with hashes, and the positions assumed by the generator (the method
+    rules, ``METHOD_RULES``, are stated in the provenance section)."""
+    parts = ["<h4>Waiting-list inputs</h4>",
              table_html(report.files, {"file": "File", "sha256": "SHA-256", "rows": "Rows"})]
     sources = report.positions[["source", "published"]].drop_duplicates().assign(
         published=lambda f: f["published"].dt.date)
+    titles = report.context.inputs.sources.set_index("source_id")["title"]
     parts += ["<h4>Sources of the published positions and targets</h4>",
-              table_html(sources.assign(title=sources["source"].map(SOURCE_TITLES)),
+              table_html(sources.assign(title=sources["source"].map(titles)),
                          {"source": "Source", "title": "Title", "published": "Published"})]
     if report.synthetic:
         parts += ["<h4>Positions assumed by the synthetic extract (not published)</h4>",
@@ -323,17 +337,6 @@ def method_html(report: WaitingListReport) -> str:
                              {"queue": "Queue", "snapshot_date": "Date", "measure": "Measure", "value": "Value"},
                              caption="Financial assessment totals are split 38% residential, 62% non-residential.")]
     return "".join(parts)
-
-
-SOURCE_TITLES = {
-    "lcc_osc_2026_03_02_cqc": "Care Quality Commission Assessment 2025: Improvement Plan Delivery Update, appendix "
-                              "'Summary of CQC Improvement Plan' (updated 29 January 2026), Adults and Communities "
-                              "Overview and Scrutiny Committee, 2 March 2026",
-    "lcc_osc_2025_09_01": "Performance Report for Quarter 1 2025/26, Appendix A, Adults and Communities Overview and "
-                          "Scrutiny Committee, 1 September 2025",
-    "lcc_osc_2026_03_02": "Performance Report 2025/26 - Position at Quarter 3, Appendix A, Adults and Communities "
-                          "Overview and Scrutiny Committee, 2 March 2026",
-}
 
 
 def used_source_ids(report: WaitingListReport) -> set[str]:
