@@ -21,7 +21,8 @@ def quarter_report(request):
 
 def _markers(report) -> list[tuple[str, list[int]]]:
     """(description, footnote numbers) of each marked row, in reading order."""
-    html = render.dashboard_html(report.table, report.series, report.this_year_label, report.last_year_label)
+    html = render.dashboard_html(report.table, report.series, report.this_year_label, report.last_year_label,
+                                 plan=report.context.inputs.framing_text("plan"))
     return [(description, [int(n) for n in numbers.split(",")])
             for description, numbers in re.findall(r"<tr><td>[^<]*</td><td>([^<]*)<sup>([^<]*)</sup></td>", html)]
 
