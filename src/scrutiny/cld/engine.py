@@ -14,6 +14,7 @@ import pandas as pd
 from scrutiny.cld import codes
 from scrutiny.cld.extract import Extract
 from scrutiny.cld.periods import Period
+from scrutiny.cld.submissions import select_submissions
 
 OPEN_END = "DATE '9999-01-01'"
 
@@ -33,14 +34,31 @@ def _band(age: str) -> str:
             f"WHEN {age} <= 64 THEN '18 to 64' ELSE '65 and above' END")
 
 
+def _code_tables(con) -> None:
+    """The code lists as DuckDB tables (joined on once per run, not per row in Python)."""
+    con.register("cld_code_frame", codes.mapping_frame())
+    con.execute("CREATE OR REPLACE TEMP TABLE cld_code_map AS SELECT * FROM cld_code_frame")
+    con.unregister("cld_code_frame")
+    hierarchy = pd.DataFrame(
+        [(value, spec[0], value if spec[1] == "same" else spec[1])
+         for value, spec in codes.EVENT_OUTCOMES.items()], columns=["outcome", "hierarchy", "grouped"])
+    con.register("cld_outcome_frame", hierarchy)
+    con.execute("CREATE OR REPLACE TEMP TABLE cld_outcome_codes AS SELECT * FROM cld_outcome_frame")
+    con.unregister("cld_outcome_frame")
+
+
 class DuckDBEngine:
     """The CLD measures over one opened extract, for the 12 months ending ``period.end``."""
 
     def __init__(self, extract: Extract, period_end: object,
-                 data_start: object = codes.WAITING_TIMES_START):
+                 data_start: object = codes.WAITING_TIMES_START, *, submissions: str = "auto",
+                 period_method: str = "v2", as_of: object | None = None, excluded_files: tuple = ()):
         self.con = extract.connection
         self.period = Period.twelve_months_to(period_end)
         self.data_start = pd.Timestamp(data_start)
+        self.submissions = select_submissions(self.con, self.data_start, self.period.end, mode=submissions,
+                                              period_method=period_method, as_of=as_of,
+                                              excluded_files=excluded_files)
         self._prepare()
         self._person_details()
 
@@ -49,18 +67,29 @@ class DuckDBEngine:
 
     # ----------------------------------------------------------------------- pre-processing (3)
     def _prepare(self) -> None:
+        """Typed, cleaned, filtered and de-duplicated events in one table, ``cld_events`` (3.4-3.8).
+
+        The file is scanned once into a narrow typed table (each cell cast once); cleaning,
+        filtering, cropping and de-duplication then run on that table, which is dropped after."""
         con = self.con
-        mapping = codes.mapping_frame()
-        con.register("cld_code_map", mapping)
-        hierarchy = pd.DataFrame(
-            [(value, spec[0], value if spec[1] == "same" else spec[1])
-             for value, spec in codes.EVENT_OUTCOMES.items()], columns=["outcome", "hierarchy", "grouped"])
-        con.register("cld_outcome_codes", hierarchy)
+        _code_tables(con)
+        periods = self.submissions.table
+        end = self._date(self.period.end)
+        needed = ("LA_Code", "ImportDate", "Der_Unique_Record_ID", "Der_NHS_Number_Traced_Pseudo",
+                  "Der_NHS_Number_Pseudo", "LA_Person_Unique_Identifier", "Der_Birth_Year", "Der_Birth_Month",
+                  "Date_of_Death", "Event_Type", "Event_Start_Date", "Event_End_Date", "Request_Route_of_Access",
+                  "Der_Conversation", "Der_Age_Event_Start_Date", *codes.CODE_LISTS)
+        con.execute(f"""
+            CREATE OR REPLACE TEMP VIEW cld_typed AS
+            SELECT {', '.join('s.' + c for c in needed)}, p.Ref_Period_Start_Date, p.Ref_Period_End_Date
+            FROM cld_standard s JOIN {periods} p ON p.LA_Code = s.LA_Code AND p.ImportDate = s.ImportDate
+            WHERE s.Event_Start_Date <= {end}
+        """)
         joins, cleaned = [], {}
         for number, field in enumerate(codes.CODE_LISTS):
             alias = f"m{number}"
-            joins.append(f"LEFT JOIN (SELECT value_key, cleaned FROM cld_code_map WHERE field = "
-                         f"'{field}') {alias} ON {alias}.value_key = lower(rtrim(s.{field}))")
+            joins.append(f"LEFT JOIN cld_code_map {alias} ON {alias}.field = '{field}' "
+                         f"AND {alias}.value_key = lower(rtrim(s.{field}))")
             cleaned[field] = (f"CASE WHEN s.{field} IS NULL THEN NULL ELSE coalesce({alias}.cleaned, "
                               f"'{codes.INVALID}') END")
         event_type = ("CASE WHEN s.Event_Type IS NULL THEN NULL "
@@ -68,19 +97,17 @@ class DuckDBEngine:
                                  for name in codes.EVENT_TYPES)
                       + f" ELSE '{codes.INVALID}' END")
         cleaned_columns = ", ".join(f"{expression} AS {field}" for field, expression in cleaned.items())
-        keep = [c for c in ("LA_Code", "LA_Name", "ImportDate", "Der_Unique_Record_ID",
-                            "Der_NHS_Number_Traced_Pseudo", "Der_NHS_Number_Pseudo",
-                            "LA_Person_Unique_Identifier", "Der_Birth_Year", "Der_Birth_Month",
-                            "Date_of_Death", "Event_Start_Date", "Event_End_Date",
-                            "Request_Route_of_Access", "Der_Conversation", "Der_Age_Event_Start_Date")]
-        start, end = self._date(self.data_start), self._date(self.period.end)
+        keep = ("LA_Code", "ImportDate", "Der_Unique_Record_ID", "Der_Birth_Year", "Der_Birth_Month",
+                "Date_of_Death", "Event_Start_Date", "Event_End_Date", "Der_Conversation",
+                "Der_Age_Event_Start_Date", "Ref_Period_Start_Date", "Ref_Period_End_Date")
         con.execute(f"""
-            CREATE OR REPLACE TEMP TABLE cld_events AS
+            CREATE OR REPLACE TEMP TABLE cld_kept AS
             WITH cleaned AS (
                 SELECT {', '.join('s.' + c for c in keep)}, {event_type} AS Event_Type, {cleaned_columns},
+                       lower(rtrim(s.Request_Route_of_Access)) AS route_key,
                        coalesce(s.Der_NHS_Number_Traced_Pseudo, s.Der_NHS_Number_Pseudo,
                                 s.LA_Code || '_' || s.LA_Person_Unique_Identifier) AS Person_ID
-                FROM cld_standard s {' '.join(joins)}
+                FROM cld_typed s {' '.join(joins)}
             ), corrected AS (
                 SELECT c.*, o.hierarchy AS Event_Outcome_Hierarchy, o.grouped AS Event_Outcome_Grouped,
                        CASE WHEN (Date_of_Death BETWEEN Event_Start_Date AND Event_End_Date)
@@ -88,102 +115,143 @@ class DuckDBEngine:
                             THEN Date_of_Death ELSE Event_End_Date END AS Der_Event_End_Date
                 FROM cleaned c LEFT JOIN cld_outcome_codes o ON o.outcome = c.Event_Outcome
                 WHERE Person_ID IS NOT NULL
-            ), filtered AS (
-                SELECT * FROM corrected
-                WHERE ((Event_Type IS DISTINCT FROM 'Service' AND Der_Event_End_Date BETWEEN {start} AND {end}
-                        AND Event_Start_Date <= {end})
-                       OR (Event_Type = 'Service' AND Event_Start_Date <= {end}
-                           AND (Der_Event_End_Date >= {start} OR Der_Event_End_Date IS NULL)))
-                  AND (Date_of_Death IS NULL OR (Date_of_Death >= {start} AND Date_of_Death >= Event_Start_Date))
             )
-            SELECT *, {_band('Der_Latest_Age')} AS Der_Working_Age_Band FROM (
-                SELECT *, {_age('Der_Birth_Year', 'Der_Birth_Month',
-                                f"coalesce(Der_Event_End_Date, CASE WHEN Event_Type = 'Service' THEN {end} END)")}
-                          AS Der_Latest_Age
-                FROM filtered
-                QUALIFY row_number() OVER (
-                    PARTITION BY LA_Code, Person_ID, Event_Start_Date, Client_Type, Event_Type,
+            SELECT * EXCLUDE (route_key),
+                   hash(LA_Code, Person_ID, Event_Start_Date, Client_Type, Event_Type,
                         CASE WHEN Event_Type IS DISTINCT FROM 'Service' THEN Der_Event_End_Date END,
-                        CASE WHEN Event_Type = 'Request' THEN lower(rtrim(Request_Route_of_Access)) END,
+                        CASE WHEN Event_Type = 'Request' THEN route_key END,
                         CASE WHEN Event_Type = 'Assessment' THEN Assessment_Type END,
                         CASE WHEN Event_Type = 'Service' THEN Service_Type END,
-                        CASE WHEN Event_Type = 'Service' THEN Service_Component END
-                    ORDER BY coalesce(Der_Event_End_Date, {OPEN_END}) DESC,
-                             coalesce(Event_Outcome_Hierarchy, 999), Der_Conversation DESC,
-                             Der_Unique_Record_ID DESC) = 1)
+                        CASE WHEN Event_Type = 'Service' THEN Service_Component END) AS Event_Key
+            FROM corrected
+            WHERE ((Event_Type IS DISTINCT FROM 'Service'
+                    AND Der_Event_End_Date BETWEEN Ref_Period_Start_Date AND Ref_Period_End_Date
+                    AND Event_Start_Date <= Ref_Period_End_Date)
+                   OR (Event_Type = 'Service' AND Event_Start_Date <= Ref_Period_End_Date
+                       AND (Der_Event_End_Date >= Ref_Period_Start_Date OR Der_Event_End_Date IS NULL)))
+              AND (Date_of_Death IS NULL OR (Date_of_Death >= Ref_Period_Start_Date
+                                             AND Date_of_Death >= Event_Start_Date))
         """)
-
-    def _latest_known(self, field: str, unknown: tuple[str, ...]) -> str:
-        return f"""
-            SELECT LA_Code, Person_ID, CASE WHEN min({field}) = max({field}) THEN min({field})
-                                            ELSE 'Unknown' END AS {field}
-            FROM (SELECT LA_Code, Person_ID, {field}, rank() OVER (
-                      PARTITION BY LA_Code, Person_ID
-                      ORDER BY coalesce(Der_Event_End_Date, {OPEN_END}) DESC, Event_Start_Date DESC) AS r
-                  FROM cld_events WHERE {field} IS NOT NULL AND {field} NOT IN {_list(unknown)})
-            WHERE r = 1 GROUP BY ALL"""
+        con.execute("DROP VIEW cld_typed")
+        # 3.7: a service open at the end of a reference period that the next period's file does not
+        # hold is taken to have ended then (joined submissions only; never the last period)
+        con.execute(f"""
+            UPDATE cld_kept k SET Der_Event_End_Date = k.Ref_Period_End_Date
+            WHERE k.Event_Type = 'Service'
+              AND (k.Der_Event_End_Date IS NULL OR k.Der_Event_End_Date > k.Ref_Period_End_Date)
+              AND k.Ref_Period_End_Date < (SELECT max(Ref_Period_End_Date) FROM {periods} p
+                                           WHERE p.LA_Code = k.LA_Code)
+              AND NOT EXISTS (SELECT 1 FROM cld_kept n
+                              WHERE n.LA_Code = k.LA_Code AND n.Event_Key = k.Event_Key
+                                AND n.Ref_Period_Start_Date = k.Ref_Period_End_Date + 1)
+        """)
+        # 3.8: only events sent more than once need ranking; the rest pass straight through
+        age = _age("Der_Birth_Year", "Der_Birth_Month",
+                   "coalesce(Der_Event_End_Date, CASE WHEN Event_Type = 'Service' THEN Ref_Period_End_Date END)")
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE cld_events AS
+            WITH repeated AS (
+                SELECT Event_Key FROM cld_kept GROUP BY Event_Key HAVING count(*) > 1
+            ), unique_events AS (
+                SELECT k.* FROM cld_kept k ANTI JOIN repeated r USING (Event_Key)
+                UNION ALL
+                SELECT * FROM (SELECT k.* FROM cld_kept k SEMI JOIN repeated r USING (Event_Key))
+                QUALIFY row_number() OVER (
+                    PARTITION BY LA_Code, Person_ID, Event_Key
+                    ORDER BY Ref_Period_End_Date DESC, coalesce(Der_Event_End_Date, {OPEN_END}) DESC,
+                             coalesce(Event_Outcome_Hierarchy, 999), Der_Conversation DESC,
+                             Der_Unique_Record_ID DESC) = 1
+            )
+            SELECT * EXCLUDE (Event_Key), {age} AS Der_Latest_Age, {_band(age)} AS Der_Working_Age_Band
+            FROM unique_events
+        """)
+        con.execute("DROP TABLE cld_kept")
 
     def _person_details(self) -> None:
-        invalid = ("Unknown", codes.INVALID)
+        """One row per council and person (3.9) from two grouped passes over the events (no sorts):
+        the first finds each attribute's "latest" key, the second the values at that key."""
+        unknown = {"Gender": ("Unknown", codes.INVALID),
+                   "Primary_Support_Reason": ("Unknown", codes.INVALID, "Social support: Support to unpaid carer"),
+                   "Accommodation_Status": ("Unknown", codes.INVALID)}
         mappable = _list(("Shared Lives", "Community supported living", "Extra care housing",
                           "Home support or domiciliary care"))
         rank = "CASE Service_Type " + " ".join(
             f"WHEN '{t}' THEN {r}" for t, r in codes.SERVICE_TYPE_RANK.items()) + " ELSE 99 END"
+        # "latest": reference period end, then end date (open = latest), then start, all descending
+        latest = "latest_key"
+        known = {field: f"{field} IS NOT NULL AND {field} NOT IN {_list(values)}" for field, values in unknown.items()}
+        service_key = "service_key"
+        open_end = f"coalesce(Der_Event_End_Date, {OPEN_END})"
+
+        def days(date: str) -> str:
+            return f"CAST(greatest(datediff('day', DATE '1970-01-01', {date}), 0) AS BIGINT)"
+
+        first_pass = ", ".join(f"max({latest}) FILTER (WHERE {condition}) AS top_{field}"
+                               for field, condition in known.items())
+        second_pass = ", ".join(
+            f"CASE WHEN min({field}) FILTER (WHERE {known[field]} AND {latest} = top_{field}) = "
+            f"max({field}) FILTER (WHERE {known[field]} AND {latest} = top_{field}) THEN "
+            f"min({field}) FILTER (WHERE {known[field]} AND {latest} = top_{field}) ELSE 'Unknown' END AS {field}"
+            for field in known)
         self.con.execute(f"""
             CREATE OR REPLACE TEMP TABLE cld_persons AS
-            WITH people AS (
-                SELECT LA_Code, Person_ID, max(Date_of_Death) AS Date_of_Death FROM cld_events GROUP BY ALL
-            ), births AS (
-                SELECT LA_Code, Person_ID,
-                       arg_min(Der_Birth_Year, (Der_Birth_Year, Der_Birth_Month)) AS Der_Birth_Year,
-                       arg_min(Der_Birth_Month, (Der_Birth_Year, Der_Birth_Month)) AS Der_Birth_Month
-                FROM cld_events WHERE Der_Birth_Year IS NOT NULL AND Der_Birth_Month IS NOT NULL
-                GROUP BY ALL
-            ), gender AS ({self._latest_known('Gender', invalid)}),
-            psr AS ({self._latest_known('Primary_Support_Reason',
-                                         (*invalid, 'Social support: Support to unpaid carer'))}),
-            accommodation AS ({self._latest_known('Accommodation_Status', invalid)}),
-            latest_service AS (
-                SELECT LA_Code, Person_ID, Service_Type, Service_Component, type_rank, mappable
-                FROM (SELECT *, {rank} AS type_rank,
-                             CASE WHEN Service_Component IN {mappable} THEN 1 ELSE 0 END AS mappable
-                      FROM cld_events WHERE Event_Type = 'Service')
-                QUALIFY rank() OVER (PARTITION BY LA_Code, Person_ID
-                                     ORDER BY coalesce(Der_Event_End_Date, {OPEN_END}) DESC, type_rank,
-                                              mappable DESC, Event_Start_Date DESC) = 1
-            ), fallback AS (
-                SELECT LA_Code, Person_ID,
-                       CASE WHEN count(DISTINCT Service_Type) FILTER (WHERE type_rank < 99) = 1
-                            THEN min(Service_Type) FILTER (WHERE type_rank < 99) END AS kind,
-                       CASE WHEN count(DISTINCT Service_Component) FILTER (WHERE mappable = 1) = 1
-                            THEN min(Service_Component) FILTER (WHERE mappable = 1) END AS component
-                FROM latest_service GROUP BY ALL
+            WITH rows AS (
+                SELECT LA_Code, Person_ID, Ref_Period_End_Date, Der_Event_End_Date, Event_Start_Date,
+                       Der_Birth_Year, Der_Birth_Month, Date_of_Death, Gender, Primary_Support_Reason,
+                       Accommodation_Status, Event_Type, Service_Type, Service_Component,
+                       type_rank,
+                       -- orderings packed into one integer (days since 1970 in fixed bit fields),
+                       -- so that "latest" is a plain max() rather than a sort
+                       ({days('Ref_Period_End_Date')} << 39) | ({days(open_end)} << 17)
+                           | {days('Event_Start_Date')} AS latest_key,
+                       CASE WHEN Event_Type = 'Service' THEN ({days(open_end)} << 26) | ((99 - type_rank) << 19)
+                           | (CAST(coalesce(Service_Component IN {mappable}, false) AS BIGINT) << 18)
+                           | {days('Event_Start_Date')} END AS service_key
+                FROM (SELECT *, CASE WHEN Event_Type = 'Service' THEN {rank} END AS type_rank FROM cld_events)
+            ), tops AS (
+                SELECT LA_Code, Person_ID, max(Date_of_Death) AS Date_of_Death,
+                       max(Ref_Period_End_Date) FILTER (WHERE Der_Birth_Year IS NOT NULL
+                                                        AND Der_Birth_Month IS NOT NULL) AS top_birth,
+                       max({service_key}) FILTER (WHERE Event_Type = 'Service') AS top_service,
+                       {first_pass}
+                FROM rows GROUP BY ALL
+            ), details AS (
+                SELECT r.LA_Code, r.Person_ID, any_value(t.Date_of_Death) AS Date_of_Death,
+                       min((r.Der_Birth_Year, r.Der_Birth_Month)) FILTER (
+                           WHERE r.Der_Birth_Year IS NOT NULL AND r.Der_Birth_Month IS NOT NULL
+                             AND r.Ref_Period_End_Date = t.top_birth) AS birth,
+                       {second_pass},
+                       CASE WHEN count(DISTINCT Service_Type) FILTER (WHERE {service_key} = t.top_service
+                                                                       AND type_rank < 99) = 1
+                            THEN min(Service_Type) FILTER (WHERE {service_key} = t.top_service AND type_rank < 99)
+                            END AS kind,
+                       CASE WHEN count(DISTINCT Service_Component) FILTER (
+                                WHERE {service_key} = t.top_service AND Service_Component IN {mappable}) = 1
+                            THEN min(Service_Component) FILTER (
+                                WHERE {service_key} = t.top_service AND Service_Component IN {mappable})
+                            END AS component
+                FROM rows r JOIN tops t USING (LA_Code, Person_ID) GROUP BY ALL
             )
-            SELECT p.LA_Code, p.Person_ID, b.Der_Birth_Year, b.Der_Birth_Month, p.Date_of_Death,
-                   coalesce(g.Gender, 'Unknown') AS Gender,
-                   coalesce(s.Primary_Support_Reason, 'Unknown') AS Primary_Support_Reason,
-                   CASE WHEN a.Accommodation_Status IS NOT NULL AND a.Accommodation_Status <> 'Unknown'
-                        THEN a.Accommodation_Status
-                        WHEN f.kind = '{codes.NURSING}' THEN 'Registered nursing home'
-                        WHEN f.kind = '{codes.RESIDENTIAL}' THEN 'Registered care home'
-                        WHEN f.component = 'Shared Lives' THEN 'Shared Lives scheme'
-                        WHEN f.component = 'Extra care housing'
+            SELECT LA_Code, Person_ID, birth[1] AS Der_Birth_Year, birth[2] AS Der_Birth_Month, Date_of_Death,
+                   coalesce(Gender, 'Unknown') AS Gender,
+                   coalesce(Primary_Support_Reason, 'Unknown') AS Primary_Support_Reason,
+                   CASE WHEN Accommodation_Status IS NOT NULL AND Accommodation_Status <> 'Unknown'
+                        THEN Accommodation_Status
+                        WHEN kind = '{codes.NURSING}' THEN 'Registered nursing home'
+                        WHEN kind = '{codes.RESIDENTIAL}' THEN 'Registered care home'
+                        WHEN component = 'Shared Lives' THEN 'Shared Lives scheme'
+                        WHEN component = 'Extra care housing'
                             THEN 'Sheltered housing, extra care housing or other sheltered housing'
-                        WHEN f.component = 'Community supported living'
+                        WHEN component = 'Community supported living'
                             THEN 'Supported accommodation, supported lodgings or supported group home'
-                        WHEN f.kind = '{codes.COMMUNITY}' AND f.component = 'Home support or domiciliary care'
+                        WHEN kind = '{codes.COMMUNITY}' AND component = 'Home support or domiciliary care'
                             THEN '{codes.PRESUMED_AT_HOME}'
-                        WHEN f.kind = '{codes.COMMUNITY}' AND f.component IS NULL
+                        WHEN kind = '{codes.COMMUNITY}' AND component IS NULL
                             THEN '{codes.PRESUMED_IN_COMMUNITY}'
-                        WHEN f.kind = '{codes.PRISON}'
+                        WHEN kind = '{codes.PRISON}'
                             THEN 'Prison, young offenders institution or detention centre'
                         ELSE 'Unknown' END AS Accommodation_Status
-            FROM people p
-            LEFT JOIN births b USING (LA_Code, Person_ID)
-            LEFT JOIN gender g USING (LA_Code, Person_ID)
-            LEFT JOIN psr s USING (LA_Code, Person_ID)
-            LEFT JOIN accommodation a USING (LA_Code, Person_ID)
-            LEFT JOIN fallback f USING (LA_Code, Person_ID)
+            FROM details
         """)
 
     def events(self) -> pd.DataFrame:

@@ -31,6 +31,9 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "LA_Code": ("LA Code", "LA_Code", "CASSR Code", "Council Code"),
     "LA_Name": ("LA Name", "LA_Name", "Council Name"),
     "ImportDate": ("ImportDate", "Import Date", "Submission Date"),
+    "ImportFileId": ("ImportFileId", "Import File ID", "File ID"),
+    "Reporting_Period_Start_Date": ("Reporting Period Start Date", "Reporting_Period_Start_Date"),
+    "Reporting_Period_End_Date": ("Reporting Period End Date", "Reporting_Period_End_Date"),
     "Der_Unique_Record_ID": ("Der_Unique_Record_ID", "Record ID"),
     "Der_NHS_Number_Traced_Pseudo": ("Der_NHS_Number_Traced_Pseudo", "Traced NHS Number"),
     "Der_NHS_Number_Pseudo": ("Der_NHS_Number_Pseudo", "NHS Number"),
@@ -59,18 +62,19 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "Der_Age_Event_Start_Date": ("Der_Age_Event_Start_Date",),
 }
 REQUIRED = ("LA_Code", "Client_Type", "Event_Type", "Event_Start_Date")
-DATE_FIELDS = ("ImportDate", "Date_of_Birth", "Date_of_Death", "Event_Start_Date", "Event_End_Date")
+DATE_FIELDS = ("ImportDate", "Reporting_Period_Start_Date", "Reporting_Period_End_Date", "Date_of_Birth", "Date_of_Death", "Event_Start_Date", "Event_End_Date")
 INTEGER_FIELDS = {"Der_Unique_Record_ID": (None, None), "Der_Birth_Year": (1880, 2100),
                   "Der_Birth_Month": (1, 12), "Der_Conversation": (0, 1),
                   "Der_Age_Event_Start_Date": (0, 130)}
 PERSON_ID_FIELDS = ("Der_NHS_Number_Traced_Pseudo", "Der_NHS_Number_Pseudo",
                     "LA_Person_Unique_Identifier")
-TEXT_FIELDS = ("LA_Code", "LA_Name", *PERSON_ID_FIELDS, "Gender", "Client_Type",
+TEXT_FIELDS = ("LA_Code", "LA_Name", "ImportFileId", *PERSON_ID_FIELDS, "Gender", "Client_Type",
                "Primary_Support_Reason", "Accommodation_Status", "Event_Type", "Event_Description",
                "Event_Outcome", "Request_Route_of_Access", "Assessment_Type", "Service_Type",
                "Service_Component", "Delivery_Mechanism")
 # The columns the engines receive, in this order (the "standard extract").
-STANDARD_COLUMNS = ("row_number", "LA_Code", "LA_Name", "ImportDate", "Der_Unique_Record_ID",
+STANDARD_COLUMNS = ("row_number", "LA_Code", "LA_Name", "ImportDate", "ImportFileId",
+                    "Reporting_Period_Start_Date", "Reporting_Period_End_Date", "Der_Unique_Record_ID",
                     *PERSON_ID_FIELDS, "Der_Birth_Year", "Der_Birth_Month", "Date_of_Death",
                     "Gender", "Client_Type", "Primary_Support_Reason", "Accommodation_Status",
                     "Event_Type", "Event_Start_Date", "Event_End_Date", "Event_Description",
@@ -129,7 +133,8 @@ class Extract:
     def frame(self) -> pd.DataFrame:
         """The standard extract as a pandas DataFrame (for the reference engine and small data)."""
         frame = self.connection.sql("SELECT * FROM cld_standard ORDER BY row_number").df()
-        for column in ("Event_Start_Date", "Event_End_Date", "Date_of_Death", "ImportDate"):
+        for column in ("Event_Start_Date", "Event_End_Date", "Date_of_Death", "ImportDate",
+                       "Reporting_Period_Start_Date", "Reporting_Period_End_Date"):
             frame[column] = pd.to_datetime(frame[column])
         return frame
 
@@ -141,6 +146,8 @@ def connect(memory_limit: str = "1500MB", threads: int | None = None) -> duckdb.
     # spill files go to the system's temporary folder, never into the working tree
     spill = Path(tempfile.gettempdir()) / "scrutiny-duckdb"
     con.execute(f"SET temp_directory = '{spill.as_posix()}'")
+    # rows of a CSV or DataFrame are numbered in reading order, which needs insertion order kept;
+    # open_extract turns it off for parquet, which numbers its own rows
     con.execute("SET preserve_insertion_order = true")
     if threads:
         con.execute(f"SET threads = {int(threads)}")
@@ -171,6 +178,8 @@ def open_extract(source: str | Path | pd.DataFrame,
     headers = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {scan}").fetchall()]
     # parquet numbers its rows as it reads (from 0); CSV rows are numbered in file order
     parquet = scan.startswith("read_parquet")
+    if parquet:
+        con.execute("SET preserve_insertion_order = false")
     numbering = "file_row_number + 1" if parquet else "row_number() OVER ()"
     if parquet:
         headers.remove("file_row_number")
@@ -244,6 +253,8 @@ def _standard_sql(found: dict[str, str]) -> str:
         "Der_Unique_Record_ID": f"coalesce({integer('Der_Unique_Record_ID')}, row_number)",
         "Der_Birth_Year": birth_year, "Der_Birth_Month": birth_month,
         "Date_of_Death": date("Date_of_Death"),
+        "Reporting_Period_Start_Date": date("Reporting_Period_Start_Date"),
+        "Reporting_Period_End_Date": date("Reporting_Period_End_Date"),
         "Event_Start_Date": date("Event_Start_Date"), "Event_End_Date": date("Event_End_Date"),
         "Der_Conversation": conversation, "Der_Age_Event_Start_Date": age,
     }
