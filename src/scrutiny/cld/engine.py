@@ -9,9 +9,12 @@ T-SQL's ``DATEADD`` does (spec 1.1).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
 from scrutiny.cld import codes
+from scrutiny.cld.discharges import open_discharges
 from scrutiny.cld.extract import Extract
 from scrutiny.cld.periods import Period
 from scrutiny.cld.submissions import select_submissions
@@ -52,8 +55,12 @@ class DuckDBEngine:
 
     def __init__(self, extract: Extract, period_end: object,
                  data_start: object = codes.WAITING_TIMES_START, *, submissions: str = "auto",
-                 period_method: str = "v2", as_of: object | None = None, excluded_files: tuple = ()):
+                 period_method: str = "v2", as_of: object | None = None, excluded_files: tuple = (),
+                 discharges: str | Path | pd.DataFrame | None = None, ascof_2d_lag_months: int = 3):
         self.con = extract.connection
+        # 2D needs hospital discharges; None means 2D is not calculable (never estimated)
+        self.discharges = open_discharges(discharges, self.con) if discharges is not None else None
+        self.ascof_2d_lag_months = ascof_2d_lag_months
         self.period = Period.twelve_months_to(period_end)
         self.data_start = pd.Timestamp(data_start)
         self.submissions = select_submissions(self.con, self.data_start, self.period.end, mode=submissions,
@@ -621,3 +628,91 @@ class DuckDBEngine:
                    {_band(_age('birth_year', 'birth_month', re))} AS band, non_dp_component
             FROM best WHERE {_band(_age('birth_year', 'birth_month', re))} <> 'Under 18' ORDER BY LA_Code, Person_ID
         """).df()
+
+    # ----------------------------------------------------------------------- ASCOF 2D (5.3)
+    def ascof_2d_period(self) -> Period:
+        """2D's period: the 12 months ending ``lag_months`` before the period end (spec 3.10)."""
+        end = (self.period.end - pd.DateOffset(months=self.ascof_2d_lag_months)) + pd.offsets.MonthEnd(0)
+        return Period(end - pd.DateOffset(years=1) + pd.Timedelta(days=1), end)
+
+    def ascof_2d_units(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """ASCOF 2D units (5.3): reablement clusters linked to an eligible hospital discharge, with
+        the outcomes within 12 weeks (Part 1), and every eligible discharge (Part 2 denominator).
+
+        Raises ValueError if the engine was opened without a discharges table."""
+        if self.discharges is None:
+            raise ValueError("ASCOF 2D needs hospital discharge (SUS) data: open the engine with discharges=")
+        period = self.ascof_2d_period()
+        rs, re = self._date(period.start), self._date(period.end)
+        care_home = _list((codes.RESIDENTIAL, codes.NURSING))
+        not_counted_tfc = _list(codes.TWO_D_EXCLUDED_TREATMENT_FUNCTIONS)
+        common = f"""
+            WITH rows AS (
+                SELECT e.LA_Code, e.Person_ID, e.Service_Type, e.Service_Component, e.Event_Start_Date,
+                       coalesce(e.Der_Event_End_Date, {OPEN_END}) AS end_date, p.Date_of_Death AS person_death
+                FROM cld_events e LEFT JOIN cld_persons p USING (LA_Code, Person_ID)
+                WHERE e.Event_Type = 'Service' AND e.Client_Type = '{codes.SERVICE_USER}'
+                  AND (e.Der_Event_End_Date IS NULL OR e.Der_Event_End_Date >= e.Event_Start_Date)
+                  AND (p.Date_of_Death IS NULL OR p.Date_of_Death >= {rs})
+            ), lts AS (
+                SELECT * FROM rows WHERE Service_Type LIKE 'Long term support:%'
+            ), spells AS (
+                SELECT *, {_age('Birth_Year', 'Birth_Month', 'Discharge_Date')} AS age FROM {self.discharges}
+            ), eligible AS (
+                SELECT d.*, CASE WHEN age <= 74 THEN '65 to 74' WHEN age <= 84 THEN '75 to 84'
+                                 ELSE '85 and above' END AS age_group,
+                       CASE d.Sex WHEN '1' THEN 'Male' WHEN '2' THEN 'Female' ELSE 'Unknown' END AS sex_group,
+                       CASE WHEN EXISTS (SELECT 1 FROM lts l WHERE l.Person_ID = d.NHS_Number
+                                           AND l.Service_Type = '{codes.COMMUNITY}'
+                                           AND d.Admission_Date BETWEEN l.Event_Start_Date AND l.end_date)
+                            THEN 'Those in LT community support' ELSE 'Those not in any LTS' END AS client_type
+                FROM spells d
+                WHERE age >= 65 AND Admission_Method NOT IN ('31', '32', '82', '83')
+                  AND Discharge_Method NOT IN ('4', '5')
+                  AND Discharge_Destination NOT IN ('49', '50', '51', '52', '79', '87', '88')
+                  AND Treatment_Function_Code NOT IN {not_counted_tfc}
+                  AND Treatment_Function_Code NOT LIKE '65%' AND Treatment_Function_Code NOT LIKE '7%'
+                  AND Admission_Date >= DATE '2023-04-01' AND Admission_Date < Discharge_Date
+                  AND Discharge_Date BETWEEN {rs} AND {re} AND NHS_Number IS NOT NULL
+                  AND NOT EXISTS (SELECT 1 FROM lts l WHERE l.Person_ID = d.NHS_Number
+                                    AND l.Service_Type IN {_list((codes.NURSING, codes.RESIDENTIAL, codes.PRISON))}
+                                    AND d.Admission_Date BETWEEN l.Event_Start_Date AND l.end_date)
+            )"""
+        spells = self.con.sql(common + """
+            SELECT Residence_LA_Code AS LA_Code, Spell_ID, NHS_Number AS Person_ID, Discharge_Date, age_group, sex_group,
+                   client_type
+            FROM eligible ORDER BY LA_Code, Spell_ID""").df()
+        clusters = self.con.sql(common + f""",
+            reablement AS (
+                SELECT *, sum(CASE WHEN earlier_end IS NULL OR datediff('day', earlier_end, Event_Start_Date) > 7
+                                   THEN 1 ELSE 0 END) OVER (PARTITION BY LA_Code, Person_ID
+                              ORDER BY Event_Start_Date, end_date ROWS UNBOUNDED PRECEDING) AS cluster
+                FROM (SELECT *, max(end_date) OVER (PARTITION BY LA_Code, Person_ID ORDER BY Event_Start_Date,
+                                  end_date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS earlier_end
+                      FROM rows WHERE Service_Type = '{codes.ST_MAX}' AND Service_Component = 'Reablement')
+            ), clusters AS (
+                SELECT LA_Code, Person_ID, cluster, min(Event_Start_Date) AS cluster_start,
+                       max(end_date) AS cluster_end, max(person_death) AS death
+                FROM reablement GROUP BY ALL
+            ), linked AS (
+                SELECT c.*, e.Spell_ID, e.Admission_Date, e.Discharge_Date, e.age_group, e.sex_group, e.client_type
+                FROM clusters c JOIN eligible e ON e.NHS_Number = c.Person_ID
+                     AND e.Discharge_Date BETWEEN c.cluster_start - 7 AND c.cluster_start + 3
+                     AND e.Admission_Date <= c.cluster_start
+                QUALIFY row_number() OVER (PARTITION BY c.LA_Code, c.Person_ID, c.cluster
+                                           ORDER BY e.Discharge_Date DESC, e.Spell_ID DESC) = 1
+            )
+            SELECT LA_Code, Person_ID, cluster_start, Spell_ID, Discharge_Date, age_group, sex_group, client_type,
+                   coalesce(death BETWEEN Discharge_Date AND Discharge_Date + {codes.TWO_D_FOLLOW_UP_DAYS}, false) AS died,
+                   EXISTS (SELECT 1 FROM {self.discharges} s WHERE s.NHS_Number = l.Person_ID
+                             AND s.Management_Type IN ('EM', 'NE') AND s.Discharge_Method <> '5'
+                             AND s.Admission_Date < s.Discharge_Date AND s.Admission_Date >= {rs}
+                             AND s.Admission_Date > l.cluster_start AND s.Admission_Date > l.Discharge_Date
+                             AND s.Admission_Date <= l.Discharge_Date + {codes.TWO_D_FOLLOW_UP_DAYS}) AS readmitted,
+                   EXISTS (SELECT 1 FROM lts t WHERE t.Person_ID = l.Person_ID AND t.Service_Type IN {care_home}
+                             AND t.Event_Start_Date BETWEEN l.Discharge_Date
+                                 AND l.Discharge_Date + {codes.TWO_D_FOLLOW_UP_DAYS})
+                       AS care_home
+            FROM linked l ORDER BY LA_Code, Person_ID, cluster_start""").df()
+        clusters["at_home"] = ~(clusters["died"] | clusters["readmitted"] | clusters["care_home"])
+        return clusters, spells
