@@ -37,8 +37,30 @@ def _band(age: str) -> str:
             f"WHEN {age} <= 64 THEN '18 to 64' ELSE '65 and above' END")
 
 
+def _frame(relation) -> pd.DataFrame:
+    """A query result as a DataFrame with plain values (coded columns are ENUMs inside DuckDB)."""
+    frame = relation.df()
+    for column in frame.columns[frame.dtypes == "category"]:
+        frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
+    return frame
+
+
+def _enum_name(field: str) -> str:
+    return f"cld_{field.lower()}_code"
+
+
 def _code_tables(con) -> None:
-    """The code lists as DuckDB tables (joined on once per run, not per row in Python)."""
+    """The code lists as DuckDB tables (joined on once per run, not per row in Python) and as ENUM
+    types: a cleaned code is held in one byte rather than as text (at 10 million events this is
+    gigabytes of memory)."""
+    enums = {field: [*values, codes.INVALID] for field, values in codes.CODE_LISTS.items()}
+    enums["Event_Type"] = [*codes.EVENT_TYPES, codes.INVALID]
+    enums["Event_Outcome_Grouped"] = list(dict.fromkeys(codes.outcome_group().values()))
+    for field, values in enums.items():
+        name = _enum_name(field)
+        exists = con.execute("SELECT count(*) FROM duckdb_types() WHERE type_name = ?", [name]).fetchall()[0][0]
+        if not exists:
+            con.execute(f"CREATE TYPE {name} AS ENUM {_list(dict.fromkeys(values))}")
     con.register("cld_code_frame", codes.mapping_frame())
     con.execute("CREATE OR REPLACE TEMP TABLE cld_code_map AS SELECT * FROM cld_code_frame")
     con.unregister("cld_code_frame")
@@ -69,6 +91,9 @@ class DuckDBEngine:
         self._prepare()
         self._person_details()
 
+    def _query(self, sql: str) -> pd.DataFrame:
+        return _frame(self.con.sql(sql))
+
     def _date(self, when: pd.Timestamp) -> str:
         return f"DATE '{when.date()}'"
 
@@ -97,12 +122,13 @@ class DuckDBEngine:
             alias = f"m{number}"
             joins.append(f"LEFT JOIN cld_code_map {alias} ON {alias}.field = '{field}' "
                          f"AND {alias}.value_key = lower(rtrim(s.{field}))")
-            cleaned[field] = (f"CASE WHEN s.{field} IS NULL THEN NULL ELSE coalesce({alias}.cleaned, "
-                              f"'{codes.INVALID}') END")
+            cleaned[field] = (f"CAST(CASE WHEN s.{field} IS NULL THEN NULL ELSE coalesce({alias}.cleaned, "
+                              f"'{codes.INVALID}') END AS {_enum_name(field)})")
         event_type = ("CASE WHEN s.Event_Type IS NULL THEN NULL "
                       + " ".join(f"WHEN lower(s.Event_Type) LIKE '%{name.lower()}%' THEN '{name}'"
                                  for name in codes.EVENT_TYPES)
                       + f" ELSE '{codes.INVALID}' END")
+        event_type = f"CAST({event_type} AS {_enum_name('Event_Type')})"
         cleaned_columns = ", ".join(f"{expression} AS {field}" for field, expression in cleaned.items())
         keep = ("LA_Code", "ImportDate", "Der_Unique_Record_ID", "Der_Birth_Year", "Der_Birth_Month",
                 "Date_of_Death", "Event_Start_Date", "Event_End_Date", "Der_Conversation",
@@ -116,11 +142,12 @@ class DuckDBEngine:
                                 s.LA_Code || '_' || s.LA_Person_Unique_Identifier) AS Person_ID
                 FROM cld_typed s {' '.join(joins)}
             ), corrected AS (
-                SELECT c.*, o.hierarchy AS Event_Outcome_Hierarchy, o.grouped AS Event_Outcome_Grouped,
+                SELECT c.* EXCLUDE (Event_End_Date), o.hierarchy AS Event_Outcome_Hierarchy,
+                       CAST(o.grouped AS {_enum_name('Event_Outcome_Grouped')}) AS Event_Outcome_Grouped,
                        CASE WHEN (Date_of_Death BETWEEN Event_Start_Date AND Event_End_Date)
                                  OR (Event_End_Date IS NULL AND Date_of_Death > Event_Start_Date)
                             THEN Date_of_Death ELSE Event_End_Date END AS Der_Event_End_Date
-                FROM cleaned c LEFT JOIN cld_outcome_codes o ON o.outcome = c.Event_Outcome
+                FROM cleaned c LEFT JOIN cld_outcome_codes o ON o.outcome = CAST(c.Event_Outcome AS VARCHAR)
                 WHERE Person_ID IS NOT NULL
             )
             SELECT * EXCLUDE (route_key),
@@ -263,12 +290,12 @@ class DuckDBEngine:
 
     def events(self) -> pd.DataFrame:
         """The prepared events (cleaned, filtered, one row per unique event) as a DataFrame."""
-        return self.con.sql("SELECT * FROM cld_events ORDER BY LA_Code, Person_ID, Event_Start_Date, "
-                            "Der_Unique_Record_ID").df()
+        return self._query("SELECT * FROM cld_events ORDER BY LA_Code, Person_ID, Event_Start_Date, "
+                            "Der_Unique_Record_ID")
 
     def persons(self) -> pd.DataFrame:
         """The one-row-per-person details table (spec 3.9)."""
-        return self.con.sql("SELECT * FROM cld_persons ORDER BY LA_Code, Person_ID").df()
+        return self._query("SELECT * FROM cld_persons ORDER BY LA_Code, Person_ID")
 
     def councils(self) -> list[str]:
         """Every council code in the extract."""
@@ -279,7 +306,7 @@ class DuckDBEngine:
     def waiting_time_requests(self) -> pd.DataFrame:
         """One row per valid request with its response, first service and exclusion (4.2 to 4.4)."""
         lts, short = _list(codes.LTS_TYPES), _list((codes.ST_MAX, codes.OTHER_SHORT))
-        return self.con.sql(f"""
+        return self._query(f"""
             WITH rs AS (
                 SELECT * FROM cld_events
                 WHERE (Event_Type = 'Assessment' AND Assessment_Type IN {_list(codes.ASSESSMENT_TYPES)})
@@ -385,7 +412,7 @@ class DuckDBEngine:
                    earlier AS (PARTITION BY LA_Code, Person_ID ORDER BY request_ord
                                ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
             ORDER BY LA_Code, Person_ID, request_ord
-        """).df()
+        """)
 
     # ----------------------------------------------------------------------- ASCOF 2A (5.1)
     def _service_user_rows(self) -> str:
@@ -405,7 +432,7 @@ class DuckDBEngine:
             f"WHEN '{t}' THEN {r}" for t, r in codes.SERVICE_TYPE_RANK.items()) + " END"
         short_care = "Service_Component IN ('Short term residential care', 'Short term nursing care')"
         usable_row = f"{self._adjusted_hierarchy('coalesce(Event_Outcome, ' + repr(codes.INVALID) + ')')}"
-        return self.con.sql(f"""
+        return self._query(f"""
             WITH rows AS ({self._service_user_rows()}),
             st AS (
                 SELECT LA_Code, Person_ID, Event_Start_Date, end_date, Der_Unique_Record_ID,
@@ -522,7 +549,7 @@ class DuckDBEngine:
                    sequel, final_outcome, final_outcome IN {_list(codes.TWO_A_NUMERATOR)} AS in_numerator,
                    final_outcome IN {_list(codes.TWO_A_NUMERATOR + codes.TWO_A_DENOMINATOR_ONLY)} AS in_denominator
             FROM sequels ORDER BY LA_Code, Person_ID, cluster_start
-        """).df()
+        """)
 
     # ----------------------------------------------------------------------- ASCOF 2B/2C (5.2)
     def ascof_2b2c_admissions(self, *, null_component: str = "faithful",
@@ -535,7 +562,7 @@ class DuckDBEngine:
             fits = f"(Service_Component IS NULL OR ({fits}))"
         self_funded_row = "Event_Outcome IS NOT DISTINCT FROM 'NFA: Self-funded client or under 12wk disregard'"
         placement_filter = f"AND NOT ({self_funded_row})" if self_funded == "placement" else ""
-        return self.con.sql(f"""
+        return self._query(f"""
             WITH placements AS (
                 SELECT e.LA_Code, e.Person_ID, e.Event_Start_Date, e.Der_Event_End_Date, e.Event_Outcome,
                        p.Der_Birth_Year, p.Der_Birth_Month
@@ -557,7 +584,7 @@ class DuckDBEngine:
             )
             SELECT LA_Code, Person_ID, CASE WHEN bool_or(age <= 64) THEN '18 to 64' ELSE '65 and above' END AS band
             FROM new GROUP BY ALL ORDER BY LA_Code, Person_ID
-        """).df()
+        """)
 
     # ----------------------------------------------------------------------- ASCOF 2E (5.4)
     def ascof_2e_people(self) -> pd.DataFrame:
@@ -565,7 +592,7 @@ class DuckDBEngine:
         rs, re = self._date(self.period.start), self._date(self.period.end)
         known = set(codes.ACCOMMODATION) - {"Unknown", codes.PRESUMED_AT_HOME, codes.PRESUMED_IN_COMMUNITY}
         settled = [value for value, flag in codes.settled().items() if flag == 1]
-        return self.con.sql(f"""
+        return self._query(f"""
             WITH latest AS (
                 SELECT LA_Code, Person_ID, max(least(coalesce(Der_Event_End_Date, {OPEN_END}), {re})) AS latest_end
                 FROM cld_events
@@ -587,13 +614,13 @@ class DuckDBEngine:
                        AS accommodation_unknown,
                    Primary_Support_Reason IS NOT DISTINCT FROM '{codes.LEARNING_DISABILITY}' AS learning_disability
             FROM people WHERE age IS NULL OR age >= 18 ORDER BY LA_Code, Person_ID
-        """).df()
+        """)
 
     # ----------------------------------------------------------------------- ASCOF 3D (5.5)
     def ascof_3d_people(self) -> pd.DataFrame:
         """Service users in long-term support at the period end with their setting hierarchy (5.5)."""
         re = self._date(self.period.end)
-        return self.con.sql(f"""
+        return self._query(f"""
             WITH rows AS (
                 SELECT e.LA_Code, e.Person_ID, e.Service_Type, p.Der_Birth_Year, p.Der_Birth_Month,
                        e.Service_Component IS NOT DISTINCT FROM '{codes.DIRECT_PAYMENT}' AS dp_component,
@@ -627,7 +654,7 @@ class DuckDBEngine:
             SELECT LA_Code, Person_ID, CAST(hierarchy AS DOUBLE) AS hierarchy,
                    {_band(_age('birth_year', 'birth_month', re))} AS band, non_dp_component
             FROM best WHERE {_band(_age('birth_year', 'birth_month', re))} <> 'Under 18' ORDER BY LA_Code, Person_ID
-        """).df()
+        """)
 
     # ----------------------------------------------------------------------- ASCOF 2D (5.3)
     def ascof_2d_period(self) -> Period:
@@ -678,11 +705,11 @@ class DuckDBEngine:
                                     AND l.Service_Type IN {_list((codes.NURSING, codes.RESIDENTIAL, codes.PRISON))}
                                     AND d.Admission_Date BETWEEN l.Event_Start_Date AND l.end_date)
             )"""
-        spells = self.con.sql(common + """
+        spells = self._query(common + """
             SELECT Residence_LA_Code AS LA_Code, Spell_ID, NHS_Number AS Person_ID, Discharge_Date, age_group, sex_group,
                    client_type
-            FROM eligible ORDER BY LA_Code, Spell_ID""").df()
-        clusters = self.con.sql(common + f""",
+            FROM eligible ORDER BY LA_Code, Spell_ID""")
+        clusters = self._query(common + f""",
             reablement AS (
                 SELECT *, sum(CASE WHEN earlier_end IS NULL OR datediff('day', earlier_end, Event_Start_Date) > 7
                                    THEN 1 ELSE 0 END) OVER (PARTITION BY LA_Code, Person_ID
@@ -713,6 +740,6 @@ class DuckDBEngine:
                              AND t.Event_Start_Date BETWEEN l.Discharge_Date
                                  AND l.Discharge_Date + {codes.TWO_D_FOLLOW_UP_DAYS})
                        AS care_home
-            FROM linked l ORDER BY LA_Code, Person_ID, cluster_start""").df()
+            FROM linked l ORDER BY LA_Code, Person_ID, cluster_start""")
         clusters["at_home"] = ~(clusters["died"] | clusters["readmitted"] | clusters["care_home"])
         return clusters, spells
