@@ -175,7 +175,9 @@ def open_extract(source: str | Path | pd.DataFrame,
             scan = f"read_parquet({pattern}, file_row_number = true)"
         else:
             scan = f"read_csv({literal}, all_varchar = true, header = true)"
-    headers = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {scan}").fetchall()]
+    described = con.execute(f"DESCRIBE SELECT * FROM {scan}").fetchall()
+    headers = [row[0] for row in described]
+    types = {row[0]: row[1] for row in described}
     # parquet numbers its rows as it reads (from 0); CSV rows are numbered in file order
     parquet = scan.startswith("read_parquet")
     if parquet:
@@ -184,24 +186,31 @@ def open_extract(source: str | Path | pd.DataFrame,
     if parquet:
         headers.remove("file_row_number")
     found = map_headers(headers, name)
+    # dates and whole numbers a parquet file already types need no reading from text or checking
+    native = {field for field, header in found.items()
+              if (field in DATE_FIELDS and types[header] == "DATE")
+              or (field in INTEGER_FIELDS and types[header] in ("INTEGER", "BIGINT", "SMALLINT", "TINYINT")
+                  and INTEGER_FIELDS[field][0] is None)}
     text_columns = ", ".join(
+        f"{_quote(found[field])} AS {field}" if field in native else
         f"NULLIF(trim(CAST({_quote(found[field])} AS VARCHAR)), '') AS {field}" for field in found)
     con.execute(f"CREATE OR REPLACE TEMP VIEW cld_text AS SELECT {numbering} AS "
                 f"row_number, {text_columns} FROM {scan}")
-    _check_cells(con, name, found)
-    con.execute(f"CREATE OR REPLACE TEMP VIEW cld_standard AS {_standard_sql(found)}")
+    _check_cells(con, name, found, native)
+    con.execute(f"CREATE OR REPLACE TEMP VIEW cld_standard AS {_standard_sql(found, native)}")
     return Extract(con, name, found)
 
 
-def _check_cells(con: duckdb.DuckDBPyConnection, source: str, found: dict[str, str]) -> None:
+def _check_cells(con: duckdb.DuckDBPyConnection, source: str, found: dict[str, str],
+                 native: set[str] = frozenset()) -> None:
     """Stop at the first unreadable cell of each typed column, naming row and column."""
     checks = []
     for field in DATE_FIELDS:
-        if field in found:
+        if field in found and field not in native:
             checks.append((field, f"{field} IS NOT NULL AND upper({field}) <> 'NULL' AND "
                                   f"TRY_CAST({field} AS DATE) IS NULL", "a date YYYY-MM-DD"))
     for field, (low, high) in INTEGER_FIELDS.items():
-        if field in found:
+        if field in found and field not in native:
             value = f"TRY_CAST(TRY_CAST({field} AS DOUBLE) AS BIGINT)"
             bad = f"{field} IS NOT NULL AND ({value} IS NULL"
             expected = "a whole number"
@@ -221,15 +230,19 @@ def _check_cells(con: duckdb.DuckDBPyConnection, source: str, found: dict[str, s
                                f"{found[field]!r}: expected {expected}, got {value!r}")
 
 
-def _standard_sql(found: dict[str, str]) -> str:
+def _standard_sql(found: dict[str, str], native: set[str] = frozenset()) -> str:
     def text(field: str) -> str:
         return (f"CASE WHEN upper({field}) = 'NULL' THEN NULL ELSE {field} END"
                 if field in found else "CAST(NULL AS VARCHAR)")
 
     def date(field: str) -> str:
+        if field in native:
+            return field
         return f"TRY_CAST({field} AS DATE)" if field in found else "CAST(NULL AS DATE)"
 
     def integer(field: str) -> str:
+        if field in native:
+            return f"CAST({field} AS BIGINT)"
         return (f"TRY_CAST(TRY_CAST({field} AS DOUBLE) AS BIGINT)" if field in found
                 else "CAST(NULL AS BIGINT)")
 
