@@ -255,12 +255,15 @@ class DuckDBEngine:
                            WHERE r.Der_Birth_Year IS NOT NULL AND r.Der_Birth_Month IS NOT NULL
                              AND r.Ref_Period_End_Date = t.top_birth) AS birth,
                        {second_pass},
-                       CASE WHEN count(DISTINCT Service_Type) FILTER (WHERE {service_key} = t.top_service
-                                                                       AND type_rank < 99) = 1
+                       -- one distinct value among the top rows: its minimum equals its maximum
+                       CASE WHEN min(Service_Type) FILTER (WHERE {service_key} = t.top_service AND type_rank < 99)
+                                 = max(Service_Type) FILTER (WHERE {service_key} = t.top_service AND type_rank < 99)
                             THEN min(Service_Type) FILTER (WHERE {service_key} = t.top_service AND type_rank < 99)
                             END AS kind,
-                       CASE WHEN count(DISTINCT Service_Component) FILTER (
-                                WHERE {service_key} = t.top_service AND Service_Component IN {mappable}) = 1
+                       CASE WHEN min(Service_Component) FILTER (
+                                     WHERE {service_key} = t.top_service AND Service_Component IN {mappable})
+                                 = max(Service_Component) FILTER (
+                                     WHERE {service_key} = t.top_service AND Service_Component IN {mappable})
                             THEN min(Service_Component) FILTER (
                                 WHERE {service_key} = t.top_service AND Service_Component IN {mappable})
                             END AS component
@@ -306,13 +309,17 @@ class DuckDBEngine:
     def waiting_time_requests(self) -> pd.DataFrame:
         """One row per valid request with its response, first service and exclusion (4.2 to 4.4)."""
         lts, short = _list(codes.LTS_TYPES), _list((codes.ST_MAX, codes.OTHER_SHORT))
+        # only the columns the linkage reads travel through its windows and joins
+        columns = ("LA_Code, Person_ID, Event_Type, Event_Start_Date, Der_Event_End_Date, Der_Working_Age_Band, "
+                   "Date_of_Death, Der_Conversation, Event_Outcome, ImportDate, Der_Unique_Record_ID, Service_Type, "
+                   "Der_Age_Event_Start_Date")
         return self._query(f"""
-            WITH rs AS (
-                SELECT * FROM cld_events
+            WITH rs AS MATERIALIZED (
+                SELECT {columns} FROM cld_events
                 WHERE (Event_Type = 'Assessment' AND Assessment_Type IN {_list(codes.ASSESSMENT_TYPES)})
                    OR (Event_Type = 'Service' AND Service_Type IN {_list(codes.LTS_TYPES + codes.SHORT_TYPES)})
-            ), requests AS (
-                SELECT r.* FROM cld_events r
+            ), requests AS MATERIALIZED (
+                SELECT {columns.replace('LA_Code', 'r.LA_Code')} FROM cld_events r
                 WHERE r.Event_Type = 'Request' AND r.Client_Type = '{codes.SERVICE_USER}'
                   AND r.Event_Start_Date >= DATE '{codes.WAITING_TIMES_START.date()}'
                   AND r.Der_Age_Event_Start_Date >= 25
@@ -333,8 +340,9 @@ class DuckDBEngine:
                            ImportDate DESC, Der_Unique_Record_ID DESC) AS ord
                 FROM (SELECT * FROM requests
                       UNION ALL
-                      SELECT * FROM rs WHERE Der_Age_Event_Start_Date >= 25
-                        AND (LA_Code, Person_ID) IN (SELECT (LA_Code, Person_ID) FROM requests))
+                      SELECT s.* FROM rs s SEMI JOIN (SELECT DISTINCT LA_Code, Person_ID FROM requests) q
+                             ON q.LA_Code = s.LA_Code AND q.Person_ID = s.Person_ID
+                      WHERE s.Der_Age_Event_Start_Date >= 25)
             ), flagged AS (
                 SELECT *, coalesce(Event_Type = 'Assessment' AND NOT coalesce(lag(Event_Type = 'Assessment')
                               OVER w, false), false) AS new_block,
