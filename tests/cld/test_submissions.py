@@ -166,3 +166,32 @@ def test_unknown_options_are_refused():
         select_submissions(extract.connection, "2024-07-01", "2025-09-30", mode="latest")
     with pytest.raises(ValueError, match="period method 'v3'"):
         derived_periods(extract.connection, "v3")
+
+
+def test_engines_agree_on_two_submissions_of_synthetic_journeys(tmp_path):
+    from scrutiny.cld import synthetic
+    from tests.cld.test_engines_agree import same
+
+    path = tmp_path / "small.parquet"
+    synthetic.write_extract(path, [synthetic.Council("S001", "Small", 0.01)], "2025-06-30", discharges=False)
+    first = pd.read_parquet(path)
+    first["ImportDate"] = pd.Timestamp("2025-07-20").date()
+    first["Reporting Period Start Date"], first["Reporting Period End Date"] = "2023-04-01", "2025-06-30"
+    # the second file covers a year later and has lost some open services (cropped in the first)
+    second = first[~(first["Service Type"].notna() & first["Event End Date"].isna()
+                     & (first.index % 3 == 0))].copy()
+    second["ImportDate"] = pd.Timestamp("2025-10-20").date()
+    second["Reporting Period Start Date"], second["Reporting Period End Date"] = "2024-10-01", "2025-09-30"
+    second["Der_Unique_Record_ID"] += 10_000_000
+    extract = open_extract(pd.concat([first, second], ignore_index=True).astype(str).replace(
+        {"None": None, "nan": None, "NaT": None, "<NA>": None}))
+    fast = DuckDBEngine(extract, "2025-09-30", period_method="stated")
+    assert fast.submissions.mode == "joined" and len(fast.submissions.chosen) == 2
+    reference = ReferenceEngine(extract.frame(), "2025-09-30", periods=fast.submissions.chosen)
+    cropped = fast.events()
+    assert (cropped["Der_Event_End_Date"].astype(str) == "2024-09-30").any()  # 3.7 happened
+    same(fast.waiting_time_requests(), reference.waiting_time_requests(), ["LA_Code", "Person_ID", "request_ord"])
+    same(fast.ascof_2a_clusters(), reference.ascof_2a_clusters(), ["LA_Code", "Person_ID", "cluster_start"])
+    same(fast.ascof_2e_people(), reference.ascof_2e_people(), ["LA_Code", "Person_ID"])
+    same(fast.ascof_3d_people(), reference.ascof_3d_people(), ["LA_Code", "Person_ID"])
+    same(fast.persons(), reference.persons(), ["LA_Code", "Person_ID"])
