@@ -151,6 +151,9 @@ class DuckDBEngine:
                 WHERE Person_ID IS NOT NULL
             )
             SELECT * EXCLUDE (route_key),
+                   -- a number for the person, so that grouping and windows compare integers, not text;
+                   -- the person table checks that no two people share one
+                   hash(LA_Code, Person_ID) AS person_key,
                    hash(LA_Code, Person_ID, Event_Start_Date, Client_Type, Event_Type,
                         CASE WHEN Event_Type IS DISTINCT FROM 'Service' THEN Der_Event_End_Date END,
                         CASE WHEN Event_Type = 'Request' THEN route_key END,
@@ -191,7 +194,7 @@ class DuckDBEngine:
                 UNION ALL
                 SELECT * FROM (SELECT k.* FROM cld_kept k SEMI JOIN repeated r USING (Event_Key))
                 QUALIFY row_number() OVER (
-                    PARTITION BY LA_Code, Person_ID, Event_Key
+                    PARTITION BY person_key, Event_Key
                     ORDER BY Ref_Period_End_Date DESC, coalesce(Der_Event_End_Date, {OPEN_END}) DESC,
                              coalesce(Event_Outcome_Hierarchy, 999), Der_Conversation DESC,
                              Der_Unique_Record_ID DESC) = 1
@@ -230,7 +233,7 @@ class DuckDBEngine:
         self.con.execute(f"""
             CREATE OR REPLACE TEMP TABLE cld_persons AS
             WITH rows AS (
-                SELECT LA_Code, Person_ID, Ref_Period_End_Date, Der_Event_End_Date, Event_Start_Date,
+                SELECT person_key, LA_Code, Person_ID, Ref_Period_End_Date, Der_Event_End_Date, Event_Start_Date,
                        Der_Birth_Year, Der_Birth_Month, Date_of_Death, Gender, Primary_Support_Reason,
                        Accommodation_Status, Event_Type, Service_Type, Service_Component,
                        type_rank,
@@ -243,14 +246,16 @@ class DuckDBEngine:
                            | {days('Event_Start_Date')} END AS service_key
                 FROM (SELECT *, CASE WHEN Event_Type = 'Service' THEN {rank} END AS type_rank FROM cld_events)
             ), tops AS (
-                SELECT LA_Code, Person_ID, max(Date_of_Death) AS Date_of_Death,
+                SELECT person_key, max(Date_of_Death) AS Date_of_Death,
                        max(Ref_Period_End_Date) FILTER (WHERE Der_Birth_Year IS NOT NULL
                                                         AND Der_Birth_Month IS NOT NULL) AS top_birth,
                        max({service_key}) FILTER (WHERE Event_Type = 'Service') AS top_service,
                        {first_pass}
-                FROM rows GROUP BY ALL
+                FROM rows GROUP BY person_key
             ), details AS (
-                SELECT r.LA_Code, r.Person_ID, any_value(t.Date_of_Death) AS Date_of_Death,
+                SELECT r.person_key, min(r.LA_Code) AS LA_Code, min(r.Person_ID) AS Person_ID,
+                       min(r.LA_Code) <> max(r.LA_Code) OR min(r.Person_ID) <> max(r.Person_ID) AS key_clash,
+                       any_value(t.Date_of_Death) AS Date_of_Death,
                        min((r.Der_Birth_Year, r.Der_Birth_Month)) FILTER (
                            WHERE r.Der_Birth_Year IS NOT NULL AND r.Der_Birth_Month IS NOT NULL
                              AND r.Ref_Period_End_Date = t.top_birth) AS birth,
@@ -267,9 +272,9 @@ class DuckDBEngine:
                             THEN min(Service_Component) FILTER (
                                 WHERE {service_key} = t.top_service AND Service_Component IN {mappable})
                             END AS component
-                FROM rows r JOIN tops t USING (LA_Code, Person_ID) GROUP BY ALL
+                FROM rows r JOIN tops t USING (person_key) GROUP BY r.person_key
             )
-            SELECT LA_Code, Person_ID, birth[1] AS Der_Birth_Year, birth[2] AS Der_Birth_Month, Date_of_Death,
+            SELECT LA_Code, Person_ID, key_clash, birth[1] AS Der_Birth_Year, birth[2] AS Der_Birth_Month, Date_of_Death,
                    coalesce(Gender, 'Unknown') AS Gender,
                    coalesce(Primary_Support_Reason, 'Unknown') AS Primary_Support_Reason,
                    CASE WHEN Accommodation_Status IS NOT NULL AND Accommodation_Status <> 'Unknown'
@@ -290,10 +295,14 @@ class DuckDBEngine:
                         ELSE 'Unknown' END AS Accommodation_Status
             FROM details
         """)
+        clashes = self.con.execute("SELECT count(*) FROM cld_persons WHERE key_clash").fetchall()[0][0]
+        if clashes:  # two people with one 64-bit key: astronomically unlikely, but never silently merged
+            raise RuntimeError(f"{clashes} person key(s) shared by different people; report this extract")
+        self.con.execute("ALTER TABLE cld_persons DROP COLUMN key_clash")
 
     def events(self) -> pd.DataFrame:
         """The prepared events (cleaned, filtered, one row per unique event) as a DataFrame."""
-        return self._query("SELECT * FROM cld_events ORDER BY LA_Code, Person_ID, Event_Start_Date, "
+        return self._query("SELECT * EXCLUDE (person_key) FROM cld_events ORDER BY LA_Code, Person_ID, Event_Start_Date, "
                             "Der_Unique_Record_ID")
 
     def persons(self) -> pd.DataFrame:
@@ -310,7 +319,7 @@ class DuckDBEngine:
         """One row per valid request with its response, first service and exclusion (4.2 to 4.4)."""
         lts, short = _list(codes.LTS_TYPES), _list((codes.ST_MAX, codes.OTHER_SHORT))
         # only the columns the linkage reads travel through its windows and joins
-        columns = ("LA_Code, Person_ID, Event_Type, Event_Start_Date, Der_Event_End_Date, Der_Working_Age_Band, "
+        columns = ("person_key, LA_Code, Person_ID, Event_Type, Event_Start_Date, Der_Event_End_Date, Der_Working_Age_Band, "
                    "Date_of_Death, Der_Conversation, Event_Outcome, ImportDate, Der_Unique_Record_ID, Service_Type, "
                    "Der_Age_Event_Start_Date")
         return self._query(f"""
@@ -319,14 +328,14 @@ class DuckDBEngine:
                 WHERE (Event_Type = 'Assessment' AND Assessment_Type IN {_list(codes.ASSESSMENT_TYPES)})
                    OR (Event_Type = 'Service' AND Service_Type IN {_list(codes.LTS_TYPES + codes.SHORT_TYPES)})
             ), requests AS MATERIALIZED (
-                SELECT {columns.replace('LA_Code', 'r.LA_Code')} FROM cld_events r
+                SELECT {columns.replace('person_key', 'r.person_key').replace(' LA_Code', ' r.LA_Code')} FROM cld_events r
                 WHERE r.Event_Type = 'Request' AND r.Client_Type = '{codes.SERVICE_USER}'
                   AND r.Event_Start_Date >= DATE '{codes.WAITING_TIMES_START.date()}'
                   AND r.Der_Age_Event_Start_Date >= 25
                   AND r.Event_Outcome_Grouped NOT IN ('NFA', 'Admitted to hospital')
                   AND NOT EXISTS (
                       SELECT 1 FROM rs s
-                      WHERE s.Event_Type = 'Service' AND s.LA_Code = r.LA_Code AND s.Person_ID = r.Person_ID
+                      WHERE s.Event_Type = 'Service' AND s.person_key = r.person_key
                         AND s.Event_Start_Date < r.Event_Start_Date
                         AND ((s.Service_Type IN {lts} AND (s.Der_Event_End_Date IS NULL OR
                               s.Der_Event_End_Date >= r.Event_Start_Date - INTERVAL 12 MONTH))
@@ -335,13 +344,13 @@ class DuckDBEngine:
             ), chronology AS (
                 SELECT *, CASE Der_Working_Age_Band WHEN '18 to 64' THEN '25 to 64'
                           ELSE Der_Working_Age_Band END AS Band,
-                       row_number() OVER (PARTITION BY LA_Code, Person_ID ORDER BY Event_Start_Date,
+                       row_number() OVER (PARTITION BY person_key ORDER BY Event_Start_Date,
                            CASE Event_Type WHEN 'Request' THEN 1 WHEN 'Assessment' THEN 2 ELSE 3 END,
                            ImportDate DESC, Der_Unique_Record_ID DESC) AS ord
                 FROM (SELECT * FROM requests
                       UNION ALL
-                      SELECT s.* FROM rs s SEMI JOIN (SELECT DISTINCT LA_Code, Person_ID FROM requests) q
-                             ON q.LA_Code = s.LA_Code AND q.Person_ID = s.Person_ID
+                      SELECT s.* FROM rs s SEMI JOIN (SELECT DISTINCT person_key FROM requests) q
+                             ON q.person_key = s.person_key
                       WHERE s.Der_Age_Event_Start_Date >= 25)
             ), flagged AS (
                 SELECT *, coalesce(Event_Type = 'Assessment' AND NOT coalesce(lag(Event_Type = 'Assessment')
@@ -351,19 +360,19 @@ class DuckDBEngine:
                        min(CASE WHEN Event_Type = 'Assessment' THEN ord END) OVER after AS next_assessment,
                        min(CASE WHEN Event_Type = 'Service' THEN ord END) OVER after AS next_service
                 FROM chronology
-                WINDOW w AS (PARTITION BY LA_Code, Person_ID ORDER BY ord),
-                       after AS (PARTITION BY LA_Code, Person_ID ORDER BY ord
+                WINDOW w AS (PARTITION BY person_key ORDER BY ord),
+                       after AS (PARTITION BY person_key ORDER BY ord
                                  ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING)
             ), blocks AS (
-                SELECT *, sum(CAST(new_block AS INTEGER)) OVER (PARTITION BY LA_Code, Person_ID ORDER BY ord
+                SELECT *, sum(CAST(new_block AS INTEGER)) OVER (PARTITION BY person_key ORDER BY ord
                           ROWS UNBOUNDED PRECEDING) AS block
                 FROM flagged
             ), events AS (
                 SELECT *, CASE WHEN Event_Type = 'Assessment' THEN max(progress_to_service) OVER (
-                              PARTITION BY LA_Code, Person_ID, block, Event_Type = 'Assessment') END AS block_flag
+                              PARTITION BY person_key, block, Event_Type = 'Assessment') END AS block_flag
                 FROM blocks
             ), linked AS (
-                SELECT r.LA_Code, r.Person_ID, r.ord, r.Event_Start_Date, r.Der_Event_End_Date, r.Band,
+                SELECT r.person_key, r.LA_Code, r.Person_ID, r.ord, r.Event_Start_Date, r.Der_Event_End_Date, r.Band,
                        r.Date_of_Death, r.next_assessment, r.next_service,
                        a.Event_Start_Date AS a_start, a.Band AS a_band, a.block_flag AS a_flag,
                        s.Event_Start_Date AS s_start, s.Band AS s_band,
@@ -372,9 +381,9 @@ class DuckDBEngine:
                         AND (r.next_assessment IS NULL OR r.Event_Start_Date < a.Event_Start_Date))
                            AS override
                 FROM events r
-                LEFT JOIN events a ON a.LA_Code = r.LA_Code AND a.Person_ID = r.Person_ID
+                LEFT JOIN events a ON a.person_key = r.person_key
                                   AND a.ord = r.next_assessment
-                LEFT JOIN events s ON s.LA_Code = r.LA_Code AND s.Person_ID = r.Person_ID
+                LEFT JOIN events s ON s.person_key = r.person_key
                                   AND s.ord = r.next_service
                 WHERE r.Event_Type = 'Request'
             ), responded AS (
@@ -390,7 +399,7 @@ class DuckDBEngine:
                        next_service IS NOT NULL AND (first_ord IS NULL OR first_ord > next_service) AS service_first
                 FROM responded
             ), final AS (
-                SELECT LA_Code, Person_ID, ord AS request_ord, Event_Start_Date AS request_start,
+                SELECT person_key, LA_Code, Person_ID, ord AS request_ord, Event_Start_Date AS request_start,
                        Der_Event_End_Date AS request_end, Band AS request_band, Date_of_Death AS date_of_death,
                        CASE WHEN service_first THEN next_service ELSE first_ord END AS response_ord,
                        CASE WHEN service_first THEN 'Service' ELSE first_type END AS response_type,
@@ -416,8 +425,8 @@ class DuckDBEngine:
                    OR coalesce(response_ord <= coalesce(max(response_ord) OVER earlier, 0), false)
                    OR coalesce(service_ord <= coalesce(max(service_ord) OVER earlier, 0), false) AS excluded
             FROM services
-            WINDOW p AS (PARTITION BY LA_Code, Person_ID ORDER BY request_ord),
-                   earlier AS (PARTITION BY LA_Code, Person_ID ORDER BY request_ord
+            WINDOW p AS (PARTITION BY person_key ORDER BY request_ord),
+                   earlier AS (PARTITION BY person_key ORDER BY request_ord
                                ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
             ORDER BY LA_Code, Person_ID, request_ord
         """)
