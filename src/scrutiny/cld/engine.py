@@ -1,9 +1,11 @@
 """The DuckDB engine: DHSC's CLD method as SQL over the extract (cld-methods.md sections 3 to 5).
 
 It reads the ``cld_standard`` view of :mod:`scrutiny.cld.extract` (a CSV or parquet file, never
-loaded into Python), builds the prepared events and person tables inside DuckDB under its memory
-limit, and returns the same unit tables as the pandas reference (:mod:`scrutiny.cld.reference`),
-which the tests hold it to. Dates compare as dates; ``INTERVAL n MONTH`` clamps to month end as
+loaded into Python), keeps the submissions :mod:`scrutiny.cld.submissions` chose, builds the prepared
+events and person tables inside DuckDB under its memory limit (coded values as ENUMs, people as a
+numeric key), and returns the same unit tables as the pandas reference
+(:mod:`scrutiny.cld.reference`), which the tests hold it to; ASCOF 2D also reads the hospital
+discharges of :mod:`scrutiny.cld.discharges`. Dates compare as dates; ``INTERVAL n MONTH`` clamps to month end as
 T-SQL's ``DATEADD`` does (spec 1.1).
 """
 
@@ -101,8 +103,9 @@ class DuckDBEngine:
     def _prepare(self) -> None:
         """Typed, cleaned, filtered and de-duplicated events in one table, ``cld_events`` (3.4-3.8).
 
-        The file is scanned once into a narrow typed table (each cell cast once); cleaning,
-        filtering, cropping and de-duplication then run on that table, which is dropped after."""
+        One scan of the chosen submissions' rows (only the columns the method reads) cleans, maps
+        and filters them into ``cld_kept``; services are cropped between reference periods in place;
+        de-duplication then ranks only the events sent more than once, and ``cld_kept`` is dropped."""
         con = self.con
         _code_tables(con)
         periods = self.submissions.table
