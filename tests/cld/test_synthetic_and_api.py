@@ -61,6 +61,8 @@ def test_engines_agree_on_synthetic_journeys(small_extract):
     same(fast.ascof_2b2c_admissions(), reference.ascof_2b2c_admissions(), ["LA_Code", "Person_ID"])
     same(fast.ascof_2e_people(), reference.ascof_2e_people(), ["LA_Code", "Person_ID"])
     same(fast.ascof_3d_people(), reference.ascof_3d_people(), ["LA_Code", "Person_ID"])
+    population = {council: LEICS_POPULATION for council in ("S001", "S002")}
+    pd.testing.assert_frame_equal(api.ascof_tables(fast, population), api.ascof_tables(reference, population))
 
 
 def test_dashboard_figures_are_observation_rows(county_extract):

@@ -591,6 +591,8 @@ def ascof_3d_people(events: pd.DataFrame, persons: pd.DataFrame, period: Period)
 class ReferenceEngine:
     """The pandas reference behind the same interface as :class:`scrutiny.cld.engine.DuckDBEngine`."""
 
+    discharges = None  # ASCOF 2D is computed by the DuckDB engine only
+
     def __init__(self, standard: pd.DataFrame, period_end: object,
                  data_start: object = codes.WAITING_TIMES_START, periods: pd.DataFrame | None = None):
         self.period = Period.twelve_months_to(period_end)
