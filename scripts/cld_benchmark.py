@@ -42,11 +42,11 @@ MEMORY_LIMIT = "1500MB"
 THREADS = 2  # the target machine: a laptop's two cores
 
 
-def run_child(engine_kind: str, path: str) -> dict:
+def run_child(engine_kind: str, path: str, memory_limit: str = MEMORY_LIMIT) -> dict:
     """Run every measure once with one engine; report seconds and peak memory of this process."""
     load = os.getloadavg()[0]
     started = time.perf_counter()
-    extract = open_extract(path, connect(MEMORY_LIMIT, threads=THREADS))
+    extract = open_extract(path, connect(memory_limit, threads=THREADS))
     if engine_kind == "duckdb":
         engine = DuckDBEngine(extract, PERIOD_END)
     else:
@@ -60,14 +60,14 @@ def run_child(engine_kind: str, path: str) -> dict:
     events = extract.connection.execute("SELECT count(*) FROM cld_standard").fetchall()[0][0]
     two_a = table[(table["Measure"] == "2A") & (table["Group"] == "Total")]
     return {"engine": engine_kind, "events": int(events), "councils": len(councils), "seconds": seconds,
-            "cpu_seconds": usage.ru_utime + usage.ru_stime, "load_before": load,
+            "cpu_seconds": usage.ru_utime + usage.ru_stime, "load_before": load, "memory_limit": memory_limit,
             "peak_mib": usage.ru_maxrss / 1024,
             "checksum_2a": int(two_a["Numerator"].sum()), "checksum_waits": int(
                 waits["Number_Of_Waiting_Times_Identified"].sum())}
 
 
-def measure(engine_kind: str, path: Path, timeout: int) -> dict | None:
-    command = [sys.executable, __file__, "--child", engine_kind, str(path)]
+def measure(engine_kind: str, path: Path, timeout: int, memory_limit: str = MEMORY_LIMIT) -> dict | None:
+    command = [sys.executable, __file__, "--child", engine_kind, str(path), "--memory-limit", memory_limit]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=True)
     except subprocess.TimeoutExpired:
@@ -92,12 +92,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=str(ROOT / "data" / "processed" / "cld_benchmark.csv"))
     parser.add_argument("--reference-at-10m", action="store_true")
     parser.add_argument("--timeout", type=int, default=1800, help="seconds allowed per run")
+    parser.add_argument("--memory-limit", default=MEMORY_LIMIT, help="DuckDB memory_limit (default %(default)s)")
     args = parser.parse_args(argv)
     if args.child:
-        print(json.dumps(run_child(*args.child)))
+        print(json.dumps(run_child(*args.child, memory_limit=args.memory_limit)))
         return 0
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}, DuckDB {duckdb.__version__}, memory_limit {MEMORY_LIMIT}, "
+          f"Python {platform.python_version()}, DuckDB {duckdb.__version__}, memory_limit {args.memory_limit}, "
           f"threads {THREADS}; load average {os.getloadavg()[0]:.1f}", flush=True)
     results = []
     for size in args.sizes:
@@ -107,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
             written = synthetic.write_extract(path, synthetic.councils_for(size), "2026-03-31", discharges=False)
             print(f"generated {written:,} events in {time.perf_counter() - started:.0f} s: {path}", flush=True)
         print(f"{path.name}:", flush=True)
-        duck = measure("duckdb", path, args.timeout)
+        duck = measure("duckdb", path, args.timeout, args.memory_limit)
         reference = None
         if size < 5_000_000 or args.reference_at_10m:
             reference = measure("pandas", path, args.timeout)
