@@ -38,7 +38,7 @@ from scrutiny.cld.extract import connect, open_extract  # noqa: E402
 from scrutiny.cld.reference import ReferenceEngine  # noqa: E402
 
 PERIOD_END = "2025-12-31"
-MEMORY_LIMIT = "1500MB"
+MEMORY_LIMIT = "1GB"
 THREADS = 2  # the target machine: a laptop's two cores
 
 
