@@ -35,6 +35,9 @@ def test_generator_is_deterministic(tmp_path):
     first, second, other = (tmp_path / "a.parquet", tmp_path / "b.parquet", tmp_path / "c.parquet")
     assert synthetic.write_extract(first, small) == synthetic.write_extract(second, small)
     pd.testing.assert_frame_equal(pd.read_parquet(first), pd.read_parquet(second))
+    spells = [pd.read_parquet(synthetic.discharges_path(path)) for path in (first, second)]
+    pd.testing.assert_frame_equal(*spells)
+    assert len(spells[0]) > 0 and api.is_synthetic(synthetic.discharges_path(first))
     synthetic.write_extract(other, small, seed=7)
     assert not pd.read_parquet(first).equals(pd.read_parquet(other))
 
@@ -58,21 +61,38 @@ def test_engines_agree_on_synthetic_journeys(small_extract):
     same(fast.ascof_2b2c_admissions(), reference.ascof_2b2c_admissions(), ["LA_Code", "Person_ID"])
     same(fast.ascof_2e_people(), reference.ascof_2e_people(), ["LA_Code", "Person_ID"])
     same(fast.ascof_3d_people(), reference.ascof_3d_people(), ["LA_Code", "Person_ID"])
+    population = {council: LEICS_POPULATION for council in ("S001", "S002")}
+    pd.testing.assert_frame_equal(api.ascof_tables(fast, population), api.ascof_tables(reference, population))
 
 
 def test_dashboard_figures_are_observation_rows(county_extract):
     figures = api.dashboard_figures(county_extract, "E10000018", "2025-12-31")
     header = pd.read_csv(Path(__file__).parents[2] / "data" / "raw" / "observations.csv", nrows=0).columns.tolist()
     assert figures.columns.tolist() == header
-    assert figures["metric_id"].tolist() == ["ascof_2a", "ascof_2b", "ascof_2c"]
+    assert figures["metric_id"].tolist() == ["ascof_2a", "ascof_2b", "ascof_2c", "ascof_2d"]
     assert set(figures["estimate"]) == {"provisional"}
-    assert set(figures["note"]) == {"local calculation, DHSC method"}
-    assert set(figures["period_start"]) == {"2025-01-01"} and set(figures["period_end"]) == {"2025-12-31"}
+    assert set(figures["note"][:3]) == {"local calculation, DHSC method"}
+    assert set(figures["period_start"][:3]) == {"2025-01-01"} and set(figures["period_end"][:3]) == {"2025-12-31"}
+    two_d = figures.iloc[3]  # lagged three months, from the synthetic discharges beside the extract
+    assert (two_d["period_start"], two_d["period_end"]) == ("2024-10-01", "2025-09-30")
+    assert two_d["note"] == "local calculation, DHSC method; from synthetic hospital discharges"
+    assert 50 <= two_d["value"] <= 95 and two_d["value"] == measures.outcome(two_d["numerator"],
+                                                                              two_d["denominator"], places=2)
     two_a = figures.iloc[0]
     assert two_a["value"] == measures.outcome(two_a["numerator"], two_a["denominator"])
     two_c = figures.iloc[2]
     assert two_c["denominator"] == 157349  # the population DHSC published for 2024-25
     assert "sha256" in two_a["source_detail"]
+
+
+def test_dashboard_figures_without_discharges_say_2d_is_not_calculable(tmp_path):
+    path = tmp_path / "county.parquet"
+    synthetic.write_extract(path, [synthetic.Council("E10000018", "Small", 0.05)], discharges=False)
+    assert not synthetic.discharges_path(path).exists()
+    figures = api.dashboard_figures(path, "E10000018", "2025-12-31").set_index("metric_id")
+    assert pd.isna(figures.loc["ascof_2d", "value"]) and pd.isna(figures.loc["ascof_2d", "numerator"])
+    assert "not calculable" in figures.loc["ascof_2d", "note"]
+    assert "hospital discharge" in figures.loc["ascof_2d", "note"]
 
 
 def test_dashboard_figures_unknown_council(county_extract):

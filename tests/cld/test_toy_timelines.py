@@ -4,7 +4,9 @@ import pandas as pd
 import pytest
 
 from scrutiny.cld import measures
-from tests.cld.toy import POPULATION, make_engine
+from scrutiny.cld.engine import DuckDBEngine
+from scrutiny.cld.extract import open_extract
+from tests.cld.toy import POPULATION, RY_END, make_engine, toy_discharges, toy_extract
 
 
 def _by_person(requests):
@@ -169,3 +171,31 @@ def test_preprocessing_rules(kind):
     assert str(pd.Timestamp(n6["Der_Event_End_Date"].iloc[0]).date()) == "2025-03-10"
     assert "Y02_L123" in by_person.groups  # no NHS number: council code and LA person id
     assert len(events) == 3  # the row without any identifier is dropped
+
+
+# --------------------------------------------------------------------------- ASCOF 2D (6.4)
+
+@pytest.mark.parametrize("lag", [0, 3])  # the illustrative period is the year; DHSC lags it 3 months
+def test_ascof_2d(lag):
+    engine = DuckDBEngine(open_extract(toy_extract()), RY_END, discharges=toy_discharges(), ascof_2d_lag_months=lag)
+    clusters, spells = engine.ascof_2d_units()
+    assert sorted(spells["Person_ID"]) == ["nhs-G", "nhs-H", "nhs-Z"]
+    linked = clusters.set_index("Person_ID")
+    assert linked["at_home"].to_dict() == {"nhs-G": True, "nhs-H": False}
+    assert linked.loc["nhs-H", "died"] and not linked.loc["nhs-H", "readmitted"]
+    assert set(linked["client_type"]) == {"Those not in any LTS"}
+    table = measures.ascof_2d(clusters, spells, engine.ascof_2d_period(), ["X01"])
+    got = {(r.Measure, r.Group): (r.Numerator, r.Denominator, r.Outcome) for r in table.itertuples()}
+    assert got[("2D(1)", "Total")] == (1, 2, 50.0)
+    assert got[("2D(1)", "75 to 84")] == (1, 1, 100.0)
+    assert got[("2D(1)", "85 and above")] == (0, 1, 0.0)
+    assert got[("2D(1) died", "Total")][0] == 1
+    assert got[("2D(2)", "Total")] == (2, 3, 66.67)
+    assert engine.ascof_2d_period().end == pd.Timestamp("2026-03-31") - pd.DateOffset(months=lag) + \
+        pd.offsets.MonthEnd(0)
+
+
+def test_ascof_2d_needs_discharges():
+    engine = DuckDBEngine(open_extract(toy_extract()), RY_END)
+    with pytest.raises(ValueError, match="needs hospital discharge"):
+        engine.ascof_2d_units()

@@ -114,3 +114,15 @@ def make_engine(kind: str, frame: pd.DataFrame, period_end: str = RY_END):
     if kind == "duckdb":
         return DuckDBEngine(extract, period_end)
     return ReferenceEngine(extract.frame(), period_end)
+
+
+def toy_discharges() -> pd.DataFrame:
+    """The hospital spells of the timelines (G, H and Z, who has no CLD), SUS-like (spec 6.2)."""
+    codes = {"Admission Method": "21", "Discharge Method": "1", "Discharge Destination": "19",
+             "Treatment Function Code": "300", "Management Type": "EM", "Residence LA Code": "X01"}
+    spells = [("S-G", "nhs-G", 1948, 11, "1", "2025-05-25", "2025-05-29"),
+              ("S-H", "nhs-H", 1938, 2, "2", "2025-07-20", "2025-07-30"),
+              ("S-Z", "nhs-Z", 1955, 3, "2", "2025-10-05", "2025-10-10")]
+    return pd.DataFrame([{"Spell ID": spell, "NHS Number": nhs, "Birth Year": year, "Birth Month": month, "Sex": sex,
+                          "Admission Date": admitted, "Discharge Date": discharged, **codes}
+                         for spell, nhs, year, month, sex, admitted, discharged in spells])

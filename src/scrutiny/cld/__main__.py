@@ -7,7 +7,7 @@ import sys
 
 import pandas as pd
 
-from scrutiny.cld import api, measures, synthetic
+from scrutiny.cld import api, measures, submissions, synthetic
 from scrutiny.cld.extract import ExtractError, data_quality, open_extract
 from scrutiny.paths import resolve
 
@@ -38,6 +38,14 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--population", help="COUNCIL:POP_18_64:POP_65_PLUS for 2B and 2C")
     run.add_argument("--out", help="folder for ascof.csv and waiting_times.csv (default: print)")
     run.add_argument("--memory-limit", default="1500MB")
+    run.add_argument("--discharges", help="hospital discharges for ASCOF 2D (default: <extract>_discharges "
+                                          "beside the extract, if there is one)")
+    run.add_argument("--submissions", default="auto", choices=submissions.MODES,
+                     help="which submissions to use (default %(default)s: whole if one per council, else joined)")
+    run.add_argument("--period-method", default="v2", choices=submissions.PERIOD_METHODS,
+                     help="how a submission's reporting period is found (default %(default)s)")
+    run.add_argument("--as-of", help="use only submissions imported on or before this date")
+    run.add_argument("--exclude-file", action="append", default=[], help="ImportFileId of a known-bad file")
     quality = commands.add_parser("quality", help="the data-quality table of an extract")
     quality.add_argument("extract", nargs="?", default=DEFAULT_EXTRACT)
     args = parser.parse_args(argv)
@@ -52,7 +60,13 @@ def main(argv: list[str] | None = None) -> int:
             written = synthetic.write_extract(resolve(args.out), councils, args.period_end, seed=args.seed)
             print(f"{resolve(args.out)}: {written:,} events for {len(councils)} council(s)")
         elif args.command == "measures":
-            engine = api.open_engine(resolve(args.extract), args.period_end, memory_limit=args.memory_limit)
+            spells = resolve(args.discharges) if args.discharges else api.default_discharges(args.extract)
+            engine = api.open_engine(resolve(args.extract), args.period_end, memory_limit=args.memory_limit,
+                                     discharges=spells, submissions=args.submissions,
+                                     period_method=args.period_method, as_of=args.as_of,
+                                     excluded_files=tuple(args.exclude_file))
+            for warning in engine.submissions.warnings:
+                print(f"warning: {warning}", file=sys.stderr)
             ascof = api.ascof_tables(engine, _population(args.population))
             waits = measures.waiting_times(engine.waiting_time_requests())
             if args.out:

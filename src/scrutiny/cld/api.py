@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from scrutiny.cld import measures
+import pyarrow.parquet as pq
+
+from scrutiny.cld import measures, synthetic
 from scrutiny.cld.engine import DuckDBEngine
 from scrutiny.cld.extract import ExtractError, connect, open_extract
 from scrutiny.paths import resolve
@@ -22,16 +24,35 @@ POPULATION_SOURCE = "data/raw/observations.csv"
 
 
 def open_engine(extract_path: str | Path, period_end: object, *, memory_limit: str = "1500MB",
-                threads: int | None = None) -> DuckDBEngine:
-    """Open and check an extract and prepare it for the 12 months ending ``period_end``."""
-    return DuckDBEngine(open_extract(extract_path, connect(memory_limit, threads)), period_end)
+                threads: int | None = None, discharges: str | Path | None = None, **options) -> DuckDBEngine:
+    """Open and check an extract (and hospital discharges, for ASCOF 2D) and prepare it for the 12
+    months ending ``period_end``; ``options`` go to :class:`DuckDBEngine` (submission selection)."""
+    return DuckDBEngine(open_extract(extract_path, connect(memory_limit, threads)), period_end,
+                        discharges=discharges, **options)
+
+
+def default_discharges(extract_path: str | Path) -> Path | None:
+    """The hospital discharges kept beside an extract (``<name>_discharges.<ext>``), if there are any."""
+    path = synthetic.discharges_path(resolve(extract_path))
+    return path if path.exists() else None
+
+
+def is_synthetic(path: Path) -> bool:
+    """Whether a parquet file was written by the synthetic generator (it says so in its metadata)."""
+    if path.suffix.lower() != ".parquet":
+        return False
+    metadata = pq.read_schema(path).metadata or {}
+    return metadata.get(b"scrutiny.synthetic") == b"true"
 
 
 def ascof_tables(engine, population: dict[str, dict[str, float]] | None = None,
                  councils: list[str] | None = None) -> pd.DataFrame:
-    """Every CLD ASCOF measure the engine computes (2A, 2B/2C if a population is given, 2E, 3D)."""
+    """Every CLD ASCOF measure the engine computes (2A, 2B/2C if a population is given, 2D if the
+    engine has hospital discharges, 2E, 3D)."""
     councils = councils or engine.councils()
     parts = [measures.ascof_2a(engine.ascof_2a_clusters(), engine.period, councils)]
+    if engine.discharges is not None:
+        parts.append(measures.ascof_2d(*engine.ascof_2d_units(), engine.ascof_2d_period(), councils))
     if population is not None:
         parts.append(measures.ascof_2b2c(engine.ascof_2b2c_admissions(), engine.period, councils, population))
     parts.append(measures.ascof_2e(engine.ascof_2e_people(), engine.period, councils))
@@ -78,31 +99,50 @@ def _check_council(engine: DuckDBEngine, council_code: str, extract_path: Path) 
 
 
 def dashboard_figures(extract_path: str | Path, council_code: str, period_end: object, *,
-                      population: dict[str, float] | None = None) -> pd.DataFrame:
-    """ASCOF 2A, 2B and 2C for the 12 months ending ``period_end``, computed from the council's
-    CLD extract by DHSC's method, as rows of ``observations.csv`` (estimate ``provisional``).
+                      population: dict[str, float] | None = None,
+                      discharges: str | Path | None = None) -> pd.DataFrame:
+    """ASCOF 2A, 2B, 2C and 2D(1) for the 12 months ending ``period_end`` (2D: the 12 months ending
+    three months earlier, as DHSC lags it), computed from the council's CLD extract by DHSC's
+    method, as rows of ``observations.csv`` (estimate ``provisional``).
 
-    ASCOF 2D needs hospital discharge data (SUS) linked across councils, which a council's own
-    extract does not hold, so it is not among the rows. Counts below 5 are withheld as DHSC does.
+    ASCOF 2D needs hospital discharges (SUS) linked by NHS number: ``discharges``, by default the
+    file kept beside the extract (``<name>_discharges.parquet``). Without them the 2D row has no
+    value and its note says why; a figure from synthetic discharges says so. Counts below 5 are
+    withheld as DHSC does.
     """
     path = resolve(extract_path)
-    engine = open_engine(path, period_end)
+    spells = resolve(discharges) if discharges is not None else default_discharges(path)
+    engine = open_engine(path, period_end, discharges=spells)
     _check_council(engine, council_code, path)
     population = population or published_population(council_code)
     table = ascof_tables(engine, {council_code: population}, [council_code])
     detail = f"computed from {path.name} (sha256 {_sha256(path)[:16]}) by the CLD engine"
+    base = {"council_code": council_code, "margin_of_error": None, "respondents": None,
+            "estimate": "provisional", "source": SOURCE_ID, "as_of": _as_of(engine)}
     rows = []
     for metric_id, measure, group in (("ascof_2a", "2A", "Total"), ("ascof_2b", "2B", "18 to 64"),
                                       ("ascof_2c", "2C", "65 and above")):
         row = table[(table["Measure"] == measure) & (table["Group"] == group)].iloc[0]
         rate = measure in ("2B", "2C")
         published = measures.suppress(pd.DataFrame([row]), population_denominator=rate).iloc[0]
-        rows.append({"council_code": council_code, "metric_id": metric_id,
-                     "period_start": str(engine.period.start.date()), "period_end": str(engine.period.end.date()),
-                     "value": row["Outcome"], "numerator": published["Numerator"],
-                     "denominator": published["Denominator"], "margin_of_error": None, "respondents": None,
-                     "estimate": "provisional", "note": LOCAL_NOTE, "source_detail": detail,
-                     "source": SOURCE_ID, "as_of": _as_of(engine)})
+        rows.append({**base, "metric_id": metric_id, "period_start": str(engine.period.start.date()),
+                     "period_end": str(engine.period.end.date()), "value": row["Outcome"],
+                     "numerator": published["Numerator"], "denominator": published["Denominator"],
+                     "note": LOCAL_NOTE, "source_detail": detail})
+    period_2d = engine.ascof_2d_period()
+    two_d = {**base, "metric_id": "ascof_2d", "period_start": str(period_2d.start.date()),
+             "period_end": str(period_2d.end.date())}
+    if spells is None:
+        rows.append({**two_d, "value": None, "numerator": None, "denominator": None,
+                     "note": f"{LOCAL_NOTE}; {measures.NOT_CALCULABLE_2D}", "source_detail": detail})
+    else:
+        row = table[(table["Measure"] == "2D(1)") & (table["Group"] == "Total")].iloc[0]
+        published = measures.suppress(pd.DataFrame([row])).iloc[0]
+        kind = "synthetic hospital discharges" if is_synthetic(spells) else "hospital discharges"
+        rows.append({**two_d, "value": row["Outcome"], "numerator": published["Numerator"],
+                     "denominator": published["Denominator"],
+                     "note": f"{LOCAL_NOTE}; from {kind}" if kind.startswith("synthetic") else LOCAL_NOTE,
+                     "source_detail": f"{detail}, with {kind} {spells.name} (sha256 {_sha256(spells)[:16]})"})
     return pd.DataFrame(rows, columns=OBSERVATION_COLUMNS)
 
 

@@ -231,3 +231,8 @@ REQUEST_PROGRESS = ("Progress to reablement/ST-Max", "Progress to assessment, re
                     R1_NOT_MAPPED)
 ASSESSMENT_TO_SERVICE = ("Progress to reablement/ST-Max", "Progress to support planning or services",
                          "Continuation of support or services")
+
+# 2D: treatment functions whose spells are not counted (spec 5.3; also every 65x and 7xx code)
+TWO_D_EXCLUDED_TREATMENT_FUNCTIONS = ("199", "223", "290", "291", "331", "344", "345", "346", "424", "499",
+                                      "501", "504", "560", "660", "661", "662", "840", "920")
+TWO_D_FOLLOW_UP_DAYS = 84

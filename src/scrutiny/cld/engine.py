@@ -1,19 +1,25 @@
 """The DuckDB engine: DHSC's CLD method as SQL over the extract (cld-methods.md sections 3 to 5).
 
 It reads the ``cld_standard`` view of :mod:`scrutiny.cld.extract` (a CSV or parquet file, never
-loaded into Python), builds the prepared events and person tables inside DuckDB under its memory
-limit, and returns the same unit tables as the pandas reference (:mod:`scrutiny.cld.reference`),
-which the tests hold it to. Dates compare as dates; ``INTERVAL n MONTH`` clamps to month end as
+loaded into Python), keeps the submissions :mod:`scrutiny.cld.submissions` chose, builds the prepared
+events and person tables inside DuckDB under its memory limit (coded values as ENUMs, people as a
+numeric key), and returns the same unit tables as the pandas reference
+(:mod:`scrutiny.cld.reference`), which the tests hold it to; ASCOF 2D also reads the hospital
+discharges of :mod:`scrutiny.cld.discharges`. Dates compare as dates; ``INTERVAL n MONTH`` clamps to month end as
 T-SQL's ``DATEADD`` does (spec 1.1).
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
 from scrutiny.cld import codes
+from scrutiny.cld.discharges import open_discharges
 from scrutiny.cld.extract import Extract
 from scrutiny.cld.periods import Period
+from scrutiny.cld.submissions import select_submissions
 
 OPEN_END = "DATE '9999-01-01'"
 
@@ -33,167 +39,278 @@ def _band(age: str) -> str:
             f"WHEN {age} <= 64 THEN '18 to 64' ELSE '65 and above' END")
 
 
+def _frame(relation) -> pd.DataFrame:
+    """A query result as a DataFrame with plain values (coded columns are ENUMs inside DuckDB)."""
+    frame = relation.df()
+    for column in frame.columns[frame.dtypes == "category"]:
+        frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
+    return frame
+
+
+def _enum_name(field: str) -> str:
+    return f"cld_{field.lower()}_code"
+
+
+def _code_tables(con) -> None:
+    """The code lists as DuckDB tables (joined on once per run, not per row in Python) and as ENUM
+    types: a cleaned code is held in one byte rather than as text (at 10 million events this is
+    gigabytes of memory)."""
+    enums = {field: [*values, codes.INVALID] for field, values in codes.CODE_LISTS.items()}
+    enums["Event_Type"] = [*codes.EVENT_TYPES, codes.INVALID]
+    enums["Event_Outcome_Grouped"] = list(dict.fromkeys(codes.outcome_group().values()))
+    for field, values in enums.items():
+        name = _enum_name(field)
+        exists = con.execute("SELECT count(*) FROM duckdb_types() WHERE type_name = ?", [name]).fetchall()[0][0]
+        if not exists:
+            con.execute(f"CREATE TYPE {name} AS ENUM {_list(dict.fromkeys(values))}")
+    con.register("cld_code_frame", codes.mapping_frame())
+    con.execute("CREATE OR REPLACE TEMP TABLE cld_code_map AS SELECT * FROM cld_code_frame")
+    con.unregister("cld_code_frame")
+    hierarchy = pd.DataFrame(
+        [(value, spec[0], value if spec[1] == "same" else spec[1])
+         for value, spec in codes.EVENT_OUTCOMES.items()], columns=["outcome", "hierarchy", "grouped"])
+    con.register("cld_outcome_frame", hierarchy)
+    con.execute("CREATE OR REPLACE TEMP TABLE cld_outcome_codes AS SELECT * FROM cld_outcome_frame")
+    con.unregister("cld_outcome_frame")
+
+
 class DuckDBEngine:
     """The CLD measures over one opened extract, for the 12 months ending ``period.end``."""
 
     def __init__(self, extract: Extract, period_end: object,
-                 data_start: object = codes.WAITING_TIMES_START):
+                 data_start: object = codes.WAITING_TIMES_START, *, submissions: str = "auto",
+                 period_method: str = "v2", as_of: object | None = None, excluded_files: tuple = (),
+                 discharges: str | Path | pd.DataFrame | None = None, ascof_2d_lag_months: int = 3):
         self.con = extract.connection
+        # 2D needs hospital discharges; None means 2D is not calculable (never estimated)
+        self.discharges = open_discharges(discharges, self.con) if discharges is not None else None
+        self.ascof_2d_lag_months = ascof_2d_lag_months
         self.period = Period.twelve_months_to(period_end)
         self.data_start = pd.Timestamp(data_start)
+        self.submissions = select_submissions(self.con, self.data_start, self.period.end, mode=submissions,
+                                              period_method=period_method, as_of=as_of,
+                                              excluded_files=excluded_files)
         self._prepare()
         self._person_details()
+
+    def _query(self, sql: str) -> pd.DataFrame:
+        return _frame(self.con.sql(sql))
 
     def _date(self, when: pd.Timestamp) -> str:
         return f"DATE '{when.date()}'"
 
     # ----------------------------------------------------------------------- pre-processing (3)
     def _prepare(self) -> None:
+        """Typed, cleaned, filtered and de-duplicated events in one table, ``cld_events`` (3.4-3.8).
+
+        One scan of the chosen submissions' rows (only the columns the method reads) cleans, maps
+        and filters them into ``cld_kept``; services are cropped between reference periods in place;
+        de-duplication then ranks only the events sent more than once, and ``cld_kept`` is dropped."""
         con = self.con
-        mapping = codes.mapping_frame()
-        con.register("cld_code_map", mapping)
-        hierarchy = pd.DataFrame(
-            [(value, spec[0], value if spec[1] == "same" else spec[1])
-             for value, spec in codes.EVENT_OUTCOMES.items()], columns=["outcome", "hierarchy", "grouped"])
-        con.register("cld_outcome_codes", hierarchy)
+        _code_tables(con)
+        periods = self.submissions.table
+        end = self._date(self.period.end)
+        needed = ("LA_Code", "ImportDate", "Der_Unique_Record_ID", "Der_NHS_Number_Traced_Pseudo",
+                  "Der_NHS_Number_Pseudo", "LA_Person_Unique_Identifier", "Der_Birth_Year", "Der_Birth_Month",
+                  "Date_of_Death", "Event_Type", "Event_Start_Date", "Event_End_Date", "Request_Route_of_Access",
+                  "Der_Conversation", "Der_Age_Event_Start_Date", *codes.CODE_LISTS)
+        con.execute(f"""
+            CREATE OR REPLACE TEMP VIEW cld_typed AS
+            SELECT {', '.join('s.' + c for c in needed)}, p.Ref_Period_Start_Date, p.Ref_Period_End_Date
+            FROM cld_standard s JOIN {periods} p ON p.LA_Code = s.LA_Code AND p.ImportDate = s.ImportDate
+            WHERE s.Event_Start_Date <= {end}
+        """)
         joins, cleaned = [], {}
         for number, field in enumerate(codes.CODE_LISTS):
             alias = f"m{number}"
-            joins.append(f"LEFT JOIN (SELECT value_key, cleaned FROM cld_code_map WHERE field = "
-                         f"'{field}') {alias} ON {alias}.value_key = lower(rtrim(s.{field}))")
-            cleaned[field] = (f"CASE WHEN s.{field} IS NULL THEN NULL ELSE coalesce({alias}.cleaned, "
-                              f"'{codes.INVALID}') END")
+            joins.append(f"LEFT JOIN cld_code_map {alias} ON {alias}.field = '{field}' "
+                         f"AND {alias}.value_key = lower(rtrim(s.{field}))")
+            cleaned[field] = (f"CAST(CASE WHEN s.{field} IS NULL THEN NULL ELSE coalesce({alias}.cleaned, "
+                              f"'{codes.INVALID}') END AS {_enum_name(field)})")
         event_type = ("CASE WHEN s.Event_Type IS NULL THEN NULL "
                       + " ".join(f"WHEN lower(s.Event_Type) LIKE '%{name.lower()}%' THEN '{name}'"
                                  for name in codes.EVENT_TYPES)
                       + f" ELSE '{codes.INVALID}' END")
+        event_type = f"CAST({event_type} AS {_enum_name('Event_Type')})"
         cleaned_columns = ", ".join(f"{expression} AS {field}" for field, expression in cleaned.items())
-        keep = [c for c in ("LA_Code", "LA_Name", "ImportDate", "Der_Unique_Record_ID",
-                            "Der_NHS_Number_Traced_Pseudo", "Der_NHS_Number_Pseudo",
-                            "LA_Person_Unique_Identifier", "Der_Birth_Year", "Der_Birth_Month",
-                            "Date_of_Death", "Event_Start_Date", "Event_End_Date",
-                            "Request_Route_of_Access", "Der_Conversation", "Der_Age_Event_Start_Date")]
-        start, end = self._date(self.data_start), self._date(self.period.end)
+        keep = ("LA_Code", "ImportDate", "Der_Unique_Record_ID", "Der_Birth_Year", "Der_Birth_Month",
+                "Date_of_Death", "Event_Start_Date", "Event_End_Date", "Der_Conversation",
+                "Der_Age_Event_Start_Date", "Ref_Period_Start_Date", "Ref_Period_End_Date")
         con.execute(f"""
-            CREATE OR REPLACE TEMP TABLE cld_events AS
+            CREATE OR REPLACE TEMP TABLE cld_kept AS
             WITH cleaned AS (
                 SELECT {', '.join('s.' + c for c in keep)}, {event_type} AS Event_Type, {cleaned_columns},
+                       lower(rtrim(s.Request_Route_of_Access)) AS route_key,
                        coalesce(s.Der_NHS_Number_Traced_Pseudo, s.Der_NHS_Number_Pseudo,
                                 s.LA_Code || '_' || s.LA_Person_Unique_Identifier) AS Person_ID
-                FROM cld_standard s {' '.join(joins)}
+                FROM cld_typed s {' '.join(joins)}
             ), corrected AS (
-                SELECT c.*, o.hierarchy AS Event_Outcome_Hierarchy, o.grouped AS Event_Outcome_Grouped,
+                SELECT c.* EXCLUDE (Event_End_Date), o.hierarchy AS Event_Outcome_Hierarchy,
+                       CAST(o.grouped AS {_enum_name('Event_Outcome_Grouped')}) AS Event_Outcome_Grouped,
                        CASE WHEN (Date_of_Death BETWEEN Event_Start_Date AND Event_End_Date)
                                  OR (Event_End_Date IS NULL AND Date_of_Death > Event_Start_Date)
                             THEN Date_of_Death ELSE Event_End_Date END AS Der_Event_End_Date
-                FROM cleaned c LEFT JOIN cld_outcome_codes o ON o.outcome = c.Event_Outcome
+                FROM cleaned c LEFT JOIN cld_outcome_codes o ON o.outcome = CAST(c.Event_Outcome AS VARCHAR)
                 WHERE Person_ID IS NOT NULL
-            ), filtered AS (
-                SELECT * FROM corrected
-                WHERE ((Event_Type IS DISTINCT FROM 'Service' AND Der_Event_End_Date BETWEEN {start} AND {end}
-                        AND Event_Start_Date <= {end})
-                       OR (Event_Type = 'Service' AND Event_Start_Date <= {end}
-                           AND (Der_Event_End_Date >= {start} OR Der_Event_End_Date IS NULL)))
-                  AND (Date_of_Death IS NULL OR (Date_of_Death >= {start} AND Date_of_Death >= Event_Start_Date))
             )
-            SELECT *, {_band('Der_Latest_Age')} AS Der_Working_Age_Band FROM (
-                SELECT *, {_age('Der_Birth_Year', 'Der_Birth_Month',
-                                f"coalesce(Der_Event_End_Date, CASE WHEN Event_Type = 'Service' THEN {end} END)")}
-                          AS Der_Latest_Age
-                FROM filtered
-                QUALIFY row_number() OVER (
-                    PARTITION BY LA_Code, Person_ID, Event_Start_Date, Client_Type, Event_Type,
+            SELECT * EXCLUDE (route_key),
+                   -- a number for the person, so that grouping and windows compare integers, not text;
+                   -- the person table checks that no two people share one
+                   hash(LA_Code, Person_ID) AS person_key,
+                   hash(LA_Code, Person_ID, Event_Start_Date, Client_Type, Event_Type,
                         CASE WHEN Event_Type IS DISTINCT FROM 'Service' THEN Der_Event_End_Date END,
-                        CASE WHEN Event_Type = 'Request' THEN lower(rtrim(Request_Route_of_Access)) END,
+                        CASE WHEN Event_Type = 'Request' THEN route_key END,
                         CASE WHEN Event_Type = 'Assessment' THEN Assessment_Type END,
                         CASE WHEN Event_Type = 'Service' THEN Service_Type END,
-                        CASE WHEN Event_Type = 'Service' THEN Service_Component END
-                    ORDER BY coalesce(Der_Event_End_Date, {OPEN_END}) DESC,
-                             coalesce(Event_Outcome_Hierarchy, 999), Der_Conversation DESC,
-                             Der_Unique_Record_ID DESC) = 1)
+                        CASE WHEN Event_Type = 'Service' THEN Service_Component END) AS Event_Key
+            FROM corrected
+            WHERE ((Event_Type IS DISTINCT FROM 'Service'
+                    AND Der_Event_End_Date BETWEEN Ref_Period_Start_Date AND Ref_Period_End_Date
+                    AND Event_Start_Date <= Ref_Period_End_Date)
+                   OR (Event_Type = 'Service' AND Event_Start_Date <= Ref_Period_End_Date
+                       AND (Der_Event_End_Date >= Ref_Period_Start_Date OR Der_Event_End_Date IS NULL)))
+              AND (Date_of_Death IS NULL OR (Date_of_Death >= Ref_Period_Start_Date
+                                             AND Date_of_Death >= Event_Start_Date))
         """)
-
-    def _latest_known(self, field: str, unknown: tuple[str, ...]) -> str:
-        return f"""
-            SELECT LA_Code, Person_ID, CASE WHEN min({field}) = max({field}) THEN min({field})
-                                            ELSE 'Unknown' END AS {field}
-            FROM (SELECT LA_Code, Person_ID, {field}, rank() OVER (
-                      PARTITION BY LA_Code, Person_ID
-                      ORDER BY coalesce(Der_Event_End_Date, {OPEN_END}) DESC, Event_Start_Date DESC) AS r
-                  FROM cld_events WHERE {field} IS NOT NULL AND {field} NOT IN {_list(unknown)})
-            WHERE r = 1 GROUP BY ALL"""
+        con.execute("DROP VIEW cld_typed")
+        # 3.7: a service open at the end of a reference period that the next period's file does not
+        # hold is taken to have ended then (joined submissions only; never the last period)
+        con.execute(f"""
+            UPDATE cld_kept k SET Der_Event_End_Date = k.Ref_Period_End_Date
+            WHERE k.Event_Type = 'Service'
+              AND (k.Der_Event_End_Date IS NULL OR k.Der_Event_End_Date > k.Ref_Period_End_Date)
+              AND k.Ref_Period_End_Date < (SELECT max(Ref_Period_End_Date) FROM {periods} p
+                                           WHERE p.LA_Code = k.LA_Code)
+              AND NOT EXISTS (SELECT 1 FROM cld_kept n
+                              WHERE n.LA_Code = k.LA_Code AND n.Event_Key = k.Event_Key
+                                AND n.Ref_Period_Start_Date = k.Ref_Period_End_Date + 1)
+        """)
+        # 3.8: only events sent more than once need ranking; the rest pass straight through
+        age = _age("Der_Birth_Year", "Der_Birth_Month",
+                   "coalesce(Der_Event_End_Date, CASE WHEN Event_Type = 'Service' THEN Ref_Period_End_Date END)")
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE cld_events AS
+            WITH repeated AS (
+                SELECT Event_Key FROM cld_kept GROUP BY Event_Key HAVING count(*) > 1
+            ), unique_events AS (
+                SELECT k.* FROM cld_kept k ANTI JOIN repeated r USING (Event_Key)
+                UNION ALL
+                SELECT * FROM (SELECT k.* FROM cld_kept k SEMI JOIN repeated r USING (Event_Key))
+                QUALIFY row_number() OVER (
+                    PARTITION BY person_key, Event_Key
+                    ORDER BY Ref_Period_End_Date DESC, coalesce(Der_Event_End_Date, {OPEN_END}) DESC,
+                             coalesce(Event_Outcome_Hierarchy, 999), Der_Conversation DESC,
+                             Der_Unique_Record_ID DESC) = 1
+            )
+            SELECT * EXCLUDE (Event_Key), {age} AS Der_Latest_Age, {_band(age)} AS Der_Working_Age_Band
+            FROM unique_events
+        """)
+        con.execute("DROP TABLE cld_kept")
 
     def _person_details(self) -> None:
-        invalid = ("Unknown", codes.INVALID)
+        """One row per council and person (3.9) from two grouped passes over the events (no sorts):
+        the first finds each attribute's "latest" key, the second the values at that key."""
+        unknown = {"Gender": ("Unknown", codes.INVALID),
+                   "Primary_Support_Reason": ("Unknown", codes.INVALID, "Social support: Support to unpaid carer"),
+                   "Accommodation_Status": ("Unknown", codes.INVALID)}
         mappable = _list(("Shared Lives", "Community supported living", "Extra care housing",
                           "Home support or domiciliary care"))
         rank = "CASE Service_Type " + " ".join(
             f"WHEN '{t}' THEN {r}" for t, r in codes.SERVICE_TYPE_RANK.items()) + " ELSE 99 END"
+        # "latest": reference period end, then end date (open = latest), then start, all descending
+        latest = "latest_key"
+        known = {field: f"{field} IS NOT NULL AND {field} NOT IN {_list(values)}" for field, values in unknown.items()}
+        service_key = "service_key"
+        open_end = f"coalesce(Der_Event_End_Date, {OPEN_END})"
+
+        def days(date: str) -> str:
+            return f"CAST(greatest(datediff('day', DATE '1970-01-01', {date}), 0) AS BIGINT)"
+
+        first_pass = ", ".join(f"max({latest}) FILTER (WHERE {condition}) AS top_{field}"
+                               for field, condition in known.items())
+        second_pass = ", ".join(
+            f"CASE WHEN min({field}) FILTER (WHERE {known[field]} AND {latest} = top_{field}) = "
+            f"max({field}) FILTER (WHERE {known[field]} AND {latest} = top_{field}) THEN "
+            f"min({field}) FILTER (WHERE {known[field]} AND {latest} = top_{field}) ELSE 'Unknown' END AS {field}"
+            for field in known)
         self.con.execute(f"""
             CREATE OR REPLACE TEMP TABLE cld_persons AS
-            WITH people AS (
-                SELECT LA_Code, Person_ID, max(Date_of_Death) AS Date_of_Death FROM cld_events GROUP BY ALL
-            ), births AS (
-                SELECT LA_Code, Person_ID,
-                       arg_min(Der_Birth_Year, (Der_Birth_Year, Der_Birth_Month)) AS Der_Birth_Year,
-                       arg_min(Der_Birth_Month, (Der_Birth_Year, Der_Birth_Month)) AS Der_Birth_Month
-                FROM cld_events WHERE Der_Birth_Year IS NOT NULL AND Der_Birth_Month IS NOT NULL
-                GROUP BY ALL
-            ), gender AS ({self._latest_known('Gender', invalid)}),
-            psr AS ({self._latest_known('Primary_Support_Reason',
-                                         (*invalid, 'Social support: Support to unpaid carer'))}),
-            accommodation AS ({self._latest_known('Accommodation_Status', invalid)}),
-            latest_service AS (
-                SELECT LA_Code, Person_ID, Service_Type, Service_Component, type_rank, mappable
-                FROM (SELECT *, {rank} AS type_rank,
-                             CASE WHEN Service_Component IN {mappable} THEN 1 ELSE 0 END AS mappable
-                      FROM cld_events WHERE Event_Type = 'Service')
-                QUALIFY rank() OVER (PARTITION BY LA_Code, Person_ID
-                                     ORDER BY coalesce(Der_Event_End_Date, {OPEN_END}) DESC, type_rank,
-                                              mappable DESC, Event_Start_Date DESC) = 1
-            ), fallback AS (
-                SELECT LA_Code, Person_ID,
-                       CASE WHEN count(DISTINCT Service_Type) FILTER (WHERE type_rank < 99) = 1
-                            THEN min(Service_Type) FILTER (WHERE type_rank < 99) END AS kind,
-                       CASE WHEN count(DISTINCT Service_Component) FILTER (WHERE mappable = 1) = 1
-                            THEN min(Service_Component) FILTER (WHERE mappable = 1) END AS component
-                FROM latest_service GROUP BY ALL
+            WITH rows AS (
+                SELECT person_key, LA_Code, Person_ID, Ref_Period_End_Date, Der_Event_End_Date, Event_Start_Date,
+                       Der_Birth_Year, Der_Birth_Month, Date_of_Death, Gender, Primary_Support_Reason,
+                       Accommodation_Status, Event_Type, Service_Type, Service_Component,
+                       type_rank,
+                       -- orderings packed into one integer (days since 1970 in fixed bit fields),
+                       -- so that "latest" is a plain max() rather than a sort
+                       ({days('Ref_Period_End_Date')} << 39) | ({days(open_end)} << 17)
+                           | {days('Event_Start_Date')} AS latest_key,
+                       CASE WHEN Event_Type = 'Service' THEN ({days(open_end)} << 26) | ((99 - type_rank) << 19)
+                           | (CAST(coalesce(Service_Component IN {mappable}, false) AS BIGINT) << 18)
+                           | {days('Event_Start_Date')} END AS service_key
+                FROM (SELECT *, CASE WHEN Event_Type = 'Service' THEN {rank} END AS type_rank FROM cld_events)
+            ), tops AS (
+                SELECT person_key, max(Date_of_Death) AS Date_of_Death,
+                       max(Ref_Period_End_Date) FILTER (WHERE Der_Birth_Year IS NOT NULL
+                                                        AND Der_Birth_Month IS NOT NULL) AS top_birth,
+                       max({service_key}) FILTER (WHERE Event_Type = 'Service') AS top_service,
+                       {first_pass}
+                FROM rows GROUP BY person_key
+            ), details AS (
+                SELECT r.person_key, min(r.LA_Code) AS LA_Code, min(r.Person_ID) AS Person_ID,
+                       min(r.LA_Code) <> max(r.LA_Code) OR min(r.Person_ID) <> max(r.Person_ID) AS key_clash,
+                       any_value(t.Date_of_Death) AS Date_of_Death,
+                       min((r.Der_Birth_Year, r.Der_Birth_Month)) FILTER (
+                           WHERE r.Der_Birth_Year IS NOT NULL AND r.Der_Birth_Month IS NOT NULL
+                             AND r.Ref_Period_End_Date = t.top_birth) AS birth,
+                       {second_pass},
+                       -- one distinct value among the top rows: its minimum equals its maximum
+                       CASE WHEN min(Service_Type) FILTER (WHERE {service_key} = t.top_service AND type_rank < 99)
+                                 = max(Service_Type) FILTER (WHERE {service_key} = t.top_service AND type_rank < 99)
+                            THEN min(Service_Type) FILTER (WHERE {service_key} = t.top_service AND type_rank < 99)
+                            END AS kind,
+                       CASE WHEN min(Service_Component) FILTER (
+                                     WHERE {service_key} = t.top_service AND Service_Component IN {mappable})
+                                 = max(Service_Component) FILTER (
+                                     WHERE {service_key} = t.top_service AND Service_Component IN {mappable})
+                            THEN min(Service_Component) FILTER (
+                                WHERE {service_key} = t.top_service AND Service_Component IN {mappable})
+                            END AS component
+                FROM rows r JOIN tops t USING (person_key) GROUP BY r.person_key
             )
-            SELECT p.LA_Code, p.Person_ID, b.Der_Birth_Year, b.Der_Birth_Month, p.Date_of_Death,
-                   coalesce(g.Gender, 'Unknown') AS Gender,
-                   coalesce(s.Primary_Support_Reason, 'Unknown') AS Primary_Support_Reason,
-                   CASE WHEN a.Accommodation_Status IS NOT NULL AND a.Accommodation_Status <> 'Unknown'
-                        THEN a.Accommodation_Status
-                        WHEN f.kind = '{codes.NURSING}' THEN 'Registered nursing home'
-                        WHEN f.kind = '{codes.RESIDENTIAL}' THEN 'Registered care home'
-                        WHEN f.component = 'Shared Lives' THEN 'Shared Lives scheme'
-                        WHEN f.component = 'Extra care housing'
+            SELECT LA_Code, Person_ID, key_clash, birth[1] AS Der_Birth_Year, birth[2] AS Der_Birth_Month, Date_of_Death,
+                   coalesce(Gender, 'Unknown') AS Gender,
+                   coalesce(Primary_Support_Reason, 'Unknown') AS Primary_Support_Reason,
+                   CASE WHEN Accommodation_Status IS NOT NULL AND Accommodation_Status <> 'Unknown'
+                        THEN Accommodation_Status
+                        WHEN kind = '{codes.NURSING}' THEN 'Registered nursing home'
+                        WHEN kind = '{codes.RESIDENTIAL}' THEN 'Registered care home'
+                        WHEN component = 'Shared Lives' THEN 'Shared Lives scheme'
+                        WHEN component = 'Extra care housing'
                             THEN 'Sheltered housing, extra care housing or other sheltered housing'
-                        WHEN f.component = 'Community supported living'
+                        WHEN component = 'Community supported living'
                             THEN 'Supported accommodation, supported lodgings or supported group home'
-                        WHEN f.kind = '{codes.COMMUNITY}' AND f.component = 'Home support or domiciliary care'
+                        WHEN kind = '{codes.COMMUNITY}' AND component = 'Home support or domiciliary care'
                             THEN '{codes.PRESUMED_AT_HOME}'
-                        WHEN f.kind = '{codes.COMMUNITY}' AND f.component IS NULL
+                        WHEN kind = '{codes.COMMUNITY}' AND component IS NULL
                             THEN '{codes.PRESUMED_IN_COMMUNITY}'
-                        WHEN f.kind = '{codes.PRISON}'
+                        WHEN kind = '{codes.PRISON}'
                             THEN 'Prison, young offenders institution or detention centre'
                         ELSE 'Unknown' END AS Accommodation_Status
-            FROM people p
-            LEFT JOIN births b USING (LA_Code, Person_ID)
-            LEFT JOIN gender g USING (LA_Code, Person_ID)
-            LEFT JOIN psr s USING (LA_Code, Person_ID)
-            LEFT JOIN accommodation a USING (LA_Code, Person_ID)
-            LEFT JOIN fallback f USING (LA_Code, Person_ID)
+            FROM details
         """)
+        clashes = self.con.execute("SELECT count(*) FROM cld_persons WHERE key_clash").fetchall()[0][0]
+        if clashes:  # two people with one 64-bit key: astronomically unlikely, but never silently merged
+            raise RuntimeError(f"{clashes} person key(s) shared by different people; report this extract")
+        self.con.execute("ALTER TABLE cld_persons DROP COLUMN key_clash")
 
     def events(self) -> pd.DataFrame:
         """The prepared events (cleaned, filtered, one row per unique event) as a DataFrame."""
-        return self.con.sql("SELECT * FROM cld_events ORDER BY LA_Code, Person_ID, Event_Start_Date, "
-                            "Der_Unique_Record_ID").df()
+        return self._query("SELECT * EXCLUDE (person_key) FROM cld_events ORDER BY LA_Code, Person_ID, Event_Start_Date, "
+                            "Der_Unique_Record_ID")
 
     def persons(self) -> pd.DataFrame:
         """The one-row-per-person details table (spec 3.9)."""
-        return self.con.sql("SELECT * FROM cld_persons ORDER BY LA_Code, Person_ID").df()
+        return self._query("SELECT * FROM cld_persons ORDER BY LA_Code, Person_ID")
 
     def councils(self) -> list[str]:
         """Every council code in the extract."""
@@ -204,20 +321,24 @@ class DuckDBEngine:
     def waiting_time_requests(self) -> pd.DataFrame:
         """One row per valid request with its response, first service and exclusion (4.2 to 4.4)."""
         lts, short = _list(codes.LTS_TYPES), _list((codes.ST_MAX, codes.OTHER_SHORT))
-        return self.con.sql(f"""
-            WITH rs AS (
-                SELECT * FROM cld_events
+        # only the columns the linkage reads travel through its windows and joins
+        columns = ("person_key, LA_Code, Person_ID, Event_Type, Event_Start_Date, Der_Event_End_Date, Der_Working_Age_Band, "
+                   "Date_of_Death, Der_Conversation, Event_Outcome, ImportDate, Der_Unique_Record_ID, Service_Type, "
+                   "Der_Age_Event_Start_Date")
+        return self._query(f"""
+            WITH rs AS MATERIALIZED (
+                SELECT {columns} FROM cld_events
                 WHERE (Event_Type = 'Assessment' AND Assessment_Type IN {_list(codes.ASSESSMENT_TYPES)})
                    OR (Event_Type = 'Service' AND Service_Type IN {_list(codes.LTS_TYPES + codes.SHORT_TYPES)})
-            ), requests AS (
-                SELECT r.* FROM cld_events r
+            ), requests AS MATERIALIZED (
+                SELECT {columns.replace('person_key', 'r.person_key').replace(' LA_Code', ' r.LA_Code')} FROM cld_events r
                 WHERE r.Event_Type = 'Request' AND r.Client_Type = '{codes.SERVICE_USER}'
                   AND r.Event_Start_Date >= DATE '{codes.WAITING_TIMES_START.date()}'
                   AND r.Der_Age_Event_Start_Date >= 25
                   AND r.Event_Outcome_Grouped NOT IN ('NFA', 'Admitted to hospital')
                   AND NOT EXISTS (
                       SELECT 1 FROM rs s
-                      WHERE s.Event_Type = 'Service' AND s.LA_Code = r.LA_Code AND s.Person_ID = r.Person_ID
+                      WHERE s.Event_Type = 'Service' AND s.person_key = r.person_key
                         AND s.Event_Start_Date < r.Event_Start_Date
                         AND ((s.Service_Type IN {lts} AND (s.Der_Event_End_Date IS NULL OR
                               s.Der_Event_End_Date >= r.Event_Start_Date - INTERVAL 12 MONTH))
@@ -226,13 +347,14 @@ class DuckDBEngine:
             ), chronology AS (
                 SELECT *, CASE Der_Working_Age_Band WHEN '18 to 64' THEN '25 to 64'
                           ELSE Der_Working_Age_Band END AS Band,
-                       row_number() OVER (PARTITION BY LA_Code, Person_ID ORDER BY Event_Start_Date,
+                       row_number() OVER (PARTITION BY person_key ORDER BY Event_Start_Date,
                            CASE Event_Type WHEN 'Request' THEN 1 WHEN 'Assessment' THEN 2 ELSE 3 END,
                            ImportDate DESC, Der_Unique_Record_ID DESC) AS ord
                 FROM (SELECT * FROM requests
                       UNION ALL
-                      SELECT * FROM rs WHERE Der_Age_Event_Start_Date >= 25
-                        AND (LA_Code, Person_ID) IN (SELECT (LA_Code, Person_ID) FROM requests))
+                      SELECT s.* FROM rs s SEMI JOIN (SELECT DISTINCT person_key FROM requests) q
+                             ON q.person_key = s.person_key
+                      WHERE s.Der_Age_Event_Start_Date >= 25)
             ), flagged AS (
                 SELECT *, coalesce(Event_Type = 'Assessment' AND NOT coalesce(lag(Event_Type = 'Assessment')
                               OVER w, false), false) AS new_block,
@@ -241,19 +363,19 @@ class DuckDBEngine:
                        min(CASE WHEN Event_Type = 'Assessment' THEN ord END) OVER after AS next_assessment,
                        min(CASE WHEN Event_Type = 'Service' THEN ord END) OVER after AS next_service
                 FROM chronology
-                WINDOW w AS (PARTITION BY LA_Code, Person_ID ORDER BY ord),
-                       after AS (PARTITION BY LA_Code, Person_ID ORDER BY ord
+                WINDOW w AS (PARTITION BY person_key ORDER BY ord),
+                       after AS (PARTITION BY person_key ORDER BY ord
                                  ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING)
             ), blocks AS (
-                SELECT *, sum(CAST(new_block AS INTEGER)) OVER (PARTITION BY LA_Code, Person_ID ORDER BY ord
+                SELECT *, sum(CAST(new_block AS INTEGER)) OVER (PARTITION BY person_key ORDER BY ord
                           ROWS UNBOUNDED PRECEDING) AS block
                 FROM flagged
             ), events AS (
                 SELECT *, CASE WHEN Event_Type = 'Assessment' THEN max(progress_to_service) OVER (
-                              PARTITION BY LA_Code, Person_ID, block, Event_Type = 'Assessment') END AS block_flag
+                              PARTITION BY person_key, block, Event_Type = 'Assessment') END AS block_flag
                 FROM blocks
             ), linked AS (
-                SELECT r.LA_Code, r.Person_ID, r.ord, r.Event_Start_Date, r.Der_Event_End_Date, r.Band,
+                SELECT r.person_key, r.LA_Code, r.Person_ID, r.ord, r.Event_Start_Date, r.Der_Event_End_Date, r.Band,
                        r.Date_of_Death, r.next_assessment, r.next_service,
                        a.Event_Start_Date AS a_start, a.Band AS a_band, a.block_flag AS a_flag,
                        s.Event_Start_Date AS s_start, s.Band AS s_band,
@@ -262,9 +384,9 @@ class DuckDBEngine:
                         AND (r.next_assessment IS NULL OR r.Event_Start_Date < a.Event_Start_Date))
                            AS override
                 FROM events r
-                LEFT JOIN events a ON a.LA_Code = r.LA_Code AND a.Person_ID = r.Person_ID
+                LEFT JOIN events a ON a.person_key = r.person_key
                                   AND a.ord = r.next_assessment
-                LEFT JOIN events s ON s.LA_Code = r.LA_Code AND s.Person_ID = r.Person_ID
+                LEFT JOIN events s ON s.person_key = r.person_key
                                   AND s.ord = r.next_service
                 WHERE r.Event_Type = 'Request'
             ), responded AS (
@@ -280,7 +402,7 @@ class DuckDBEngine:
                        next_service IS NOT NULL AND (first_ord IS NULL OR first_ord > next_service) AS service_first
                 FROM responded
             ), final AS (
-                SELECT LA_Code, Person_ID, ord AS request_ord, Event_Start_Date AS request_start,
+                SELECT person_key, LA_Code, Person_ID, ord AS request_ord, Event_Start_Date AS request_start,
                        Der_Event_End_Date AS request_end, Band AS request_band, Date_of_Death AS date_of_death,
                        CASE WHEN service_first THEN next_service ELSE first_ord END AS response_ord,
                        CASE WHEN service_first THEN 'Service' ELSE first_type END AS response_type,
@@ -306,11 +428,11 @@ class DuckDBEngine:
                    OR coalesce(response_ord <= coalesce(max(response_ord) OVER earlier, 0), false)
                    OR coalesce(service_ord <= coalesce(max(service_ord) OVER earlier, 0), false) AS excluded
             FROM services
-            WINDOW p AS (PARTITION BY LA_Code, Person_ID ORDER BY request_ord),
-                   earlier AS (PARTITION BY LA_Code, Person_ID ORDER BY request_ord
+            WINDOW p AS (PARTITION BY person_key ORDER BY request_ord),
+                   earlier AS (PARTITION BY person_key ORDER BY request_ord
                                ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
             ORDER BY LA_Code, Person_ID, request_ord
-        """).df()
+        """)
 
     # ----------------------------------------------------------------------- ASCOF 2A (5.1)
     def _service_user_rows(self) -> str:
@@ -330,7 +452,7 @@ class DuckDBEngine:
             f"WHEN '{t}' THEN {r}" for t, r in codes.SERVICE_TYPE_RANK.items()) + " END"
         short_care = "Service_Component IN ('Short term residential care', 'Short term nursing care')"
         usable_row = f"{self._adjusted_hierarchy('coalesce(Event_Outcome, ' + repr(codes.INVALID) + ')')}"
-        return self.con.sql(f"""
+        return self._query(f"""
             WITH rows AS ({self._service_user_rows()}),
             st AS (
                 SELECT LA_Code, Person_ID, Event_Start_Date, end_date, Der_Unique_Record_ID,
@@ -447,7 +569,7 @@ class DuckDBEngine:
                    sequel, final_outcome, final_outcome IN {_list(codes.TWO_A_NUMERATOR)} AS in_numerator,
                    final_outcome IN {_list(codes.TWO_A_NUMERATOR + codes.TWO_A_DENOMINATOR_ONLY)} AS in_denominator
             FROM sequels ORDER BY LA_Code, Person_ID, cluster_start
-        """).df()
+        """)
 
     # ----------------------------------------------------------------------- ASCOF 2B/2C (5.2)
     def ascof_2b2c_admissions(self, *, null_component: str = "faithful",
@@ -460,7 +582,7 @@ class DuckDBEngine:
             fits = f"(Service_Component IS NULL OR ({fits}))"
         self_funded_row = "Event_Outcome IS NOT DISTINCT FROM 'NFA: Self-funded client or under 12wk disregard'"
         placement_filter = f"AND NOT ({self_funded_row})" if self_funded == "placement" else ""
-        return self.con.sql(f"""
+        return self._query(f"""
             WITH placements AS (
                 SELECT e.LA_Code, e.Person_ID, e.Event_Start_Date, e.Der_Event_End_Date, e.Event_Outcome,
                        p.Der_Birth_Year, p.Der_Birth_Month
@@ -482,7 +604,7 @@ class DuckDBEngine:
             )
             SELECT LA_Code, Person_ID, CASE WHEN bool_or(age <= 64) THEN '18 to 64' ELSE '65 and above' END AS band
             FROM new GROUP BY ALL ORDER BY LA_Code, Person_ID
-        """).df()
+        """)
 
     # ----------------------------------------------------------------------- ASCOF 2E (5.4)
     def ascof_2e_people(self) -> pd.DataFrame:
@@ -490,7 +612,7 @@ class DuckDBEngine:
         rs, re = self._date(self.period.start), self._date(self.period.end)
         known = set(codes.ACCOMMODATION) - {"Unknown", codes.PRESUMED_AT_HOME, codes.PRESUMED_IN_COMMUNITY}
         settled = [value for value, flag in codes.settled().items() if flag == 1]
-        return self.con.sql(f"""
+        return self._query(f"""
             WITH latest AS (
                 SELECT LA_Code, Person_ID, max(least(coalesce(Der_Event_End_Date, {OPEN_END}), {re})) AS latest_end
                 FROM cld_events
@@ -512,13 +634,13 @@ class DuckDBEngine:
                        AS accommodation_unknown,
                    Primary_Support_Reason IS NOT DISTINCT FROM '{codes.LEARNING_DISABILITY}' AS learning_disability
             FROM people WHERE age IS NULL OR age >= 18 ORDER BY LA_Code, Person_ID
-        """).df()
+        """)
 
     # ----------------------------------------------------------------------- ASCOF 3D (5.5)
     def ascof_3d_people(self) -> pd.DataFrame:
         """Service users in long-term support at the period end with their setting hierarchy (5.5)."""
         re = self._date(self.period.end)
-        return self.con.sql(f"""
+        return self._query(f"""
             WITH rows AS (
                 SELECT e.LA_Code, e.Person_ID, e.Service_Type, p.Der_Birth_Year, p.Der_Birth_Month,
                        e.Service_Component IS NOT DISTINCT FROM '{codes.DIRECT_PAYMENT}' AS dp_component,
@@ -552,4 +674,92 @@ class DuckDBEngine:
             SELECT LA_Code, Person_ID, CAST(hierarchy AS DOUBLE) AS hierarchy,
                    {_band(_age('birth_year', 'birth_month', re))} AS band, non_dp_component
             FROM best WHERE {_band(_age('birth_year', 'birth_month', re))} <> 'Under 18' ORDER BY LA_Code, Person_ID
-        """).df()
+        """)
+
+    # ----------------------------------------------------------------------- ASCOF 2D (5.3)
+    def ascof_2d_period(self) -> Period:
+        """2D's period: the 12 months ending ``lag_months`` before the period end (spec 3.10)."""
+        end = (self.period.end - pd.DateOffset(months=self.ascof_2d_lag_months)) + pd.offsets.MonthEnd(0)
+        return Period(end - pd.DateOffset(years=1) + pd.Timedelta(days=1), end)
+
+    def ascof_2d_units(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """ASCOF 2D units (5.3): reablement clusters linked to an eligible hospital discharge, with
+        the outcomes within 12 weeks (Part 1), and every eligible discharge (Part 2 denominator).
+
+        Raises ValueError if the engine was opened without a discharges table."""
+        if self.discharges is None:
+            raise ValueError("ASCOF 2D needs hospital discharge (SUS) data: open the engine with discharges=")
+        period = self.ascof_2d_period()
+        rs, re = self._date(period.start), self._date(period.end)
+        care_home = _list((codes.RESIDENTIAL, codes.NURSING))
+        not_counted_tfc = _list(codes.TWO_D_EXCLUDED_TREATMENT_FUNCTIONS)
+        common = f"""
+            WITH rows AS (
+                SELECT e.LA_Code, e.Person_ID, e.Service_Type, e.Service_Component, e.Event_Start_Date,
+                       coalesce(e.Der_Event_End_Date, {OPEN_END}) AS end_date, p.Date_of_Death AS person_death
+                FROM cld_events e LEFT JOIN cld_persons p USING (LA_Code, Person_ID)
+                WHERE e.Event_Type = 'Service' AND e.Client_Type = '{codes.SERVICE_USER}'
+                  AND (e.Der_Event_End_Date IS NULL OR e.Der_Event_End_Date >= e.Event_Start_Date)
+                  AND (p.Date_of_Death IS NULL OR p.Date_of_Death >= {rs})
+            ), lts AS (
+                SELECT * FROM rows WHERE Service_Type LIKE 'Long term support:%'
+            ), spells AS (
+                SELECT *, {_age('Birth_Year', 'Birth_Month', 'Discharge_Date')} AS age FROM {self.discharges}
+            ), eligible AS (
+                SELECT d.*, CASE WHEN age <= 74 THEN '65 to 74' WHEN age <= 84 THEN '75 to 84'
+                                 ELSE '85 and above' END AS age_group,
+                       CASE d.Sex WHEN '1' THEN 'Male' WHEN '2' THEN 'Female' ELSE 'Unknown' END AS sex_group,
+                       CASE WHEN EXISTS (SELECT 1 FROM lts l WHERE l.Person_ID = d.NHS_Number
+                                           AND l.Service_Type = '{codes.COMMUNITY}'
+                                           AND d.Admission_Date BETWEEN l.Event_Start_Date AND l.end_date)
+                            THEN 'Those in LT community support' ELSE 'Those not in any LTS' END AS client_type
+                FROM spells d
+                WHERE age >= 65 AND Admission_Method NOT IN ('31', '32', '82', '83')
+                  AND Discharge_Method NOT IN ('4', '5')
+                  AND Discharge_Destination NOT IN ('49', '50', '51', '52', '79', '87', '88')
+                  AND Treatment_Function_Code NOT IN {not_counted_tfc}
+                  AND Treatment_Function_Code NOT LIKE '65%' AND Treatment_Function_Code NOT LIKE '7%'
+                  AND Admission_Date >= DATE '2023-04-01' AND Admission_Date < Discharge_Date
+                  AND Discharge_Date BETWEEN {rs} AND {re} AND NHS_Number IS NOT NULL
+                  AND NOT EXISTS (SELECT 1 FROM lts l WHERE l.Person_ID = d.NHS_Number
+                                    AND l.Service_Type IN {_list((codes.NURSING, codes.RESIDENTIAL, codes.PRISON))}
+                                    AND d.Admission_Date BETWEEN l.Event_Start_Date AND l.end_date)
+            )"""
+        spells = self._query(common + """
+            SELECT Residence_LA_Code AS LA_Code, Spell_ID, NHS_Number AS Person_ID, Discharge_Date, age_group, sex_group,
+                   client_type
+            FROM eligible ORDER BY LA_Code, Spell_ID""")
+        clusters = self._query(common + f""",
+            reablement AS (
+                SELECT *, sum(CASE WHEN earlier_end IS NULL OR datediff('day', earlier_end, Event_Start_Date) > 7
+                                   THEN 1 ELSE 0 END) OVER (PARTITION BY LA_Code, Person_ID
+                              ORDER BY Event_Start_Date, end_date ROWS UNBOUNDED PRECEDING) AS cluster
+                FROM (SELECT *, max(end_date) OVER (PARTITION BY LA_Code, Person_ID ORDER BY Event_Start_Date,
+                                  end_date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS earlier_end
+                      FROM rows WHERE Service_Type = '{codes.ST_MAX}' AND Service_Component = 'Reablement')
+            ), clusters AS (
+                SELECT LA_Code, Person_ID, cluster, min(Event_Start_Date) AS cluster_start,
+                       max(end_date) AS cluster_end, max(person_death) AS death
+                FROM reablement GROUP BY ALL
+            ), linked AS (
+                SELECT c.*, e.Spell_ID, e.Admission_Date, e.Discharge_Date, e.age_group, e.sex_group, e.client_type
+                FROM clusters c JOIN eligible e ON e.NHS_Number = c.Person_ID
+                     AND e.Discharge_Date BETWEEN c.cluster_start - 7 AND c.cluster_start + 3
+                     AND e.Admission_Date <= c.cluster_start
+                QUALIFY row_number() OVER (PARTITION BY c.LA_Code, c.Person_ID, c.cluster
+                                           ORDER BY e.Discharge_Date DESC, e.Spell_ID DESC) = 1
+            )
+            SELECT LA_Code, Person_ID, cluster_start, Spell_ID, Discharge_Date, age_group, sex_group, client_type,
+                   coalesce(death BETWEEN Discharge_Date AND Discharge_Date + {codes.TWO_D_FOLLOW_UP_DAYS}, false) AS died,
+                   EXISTS (SELECT 1 FROM {self.discharges} s WHERE s.NHS_Number = l.Person_ID
+                             AND s.Management_Type IN ('EM', 'NE') AND s.Discharge_Method <> '5'
+                             AND s.Admission_Date < s.Discharge_Date AND s.Admission_Date >= {rs}
+                             AND s.Admission_Date > l.cluster_start AND s.Admission_Date > l.Discharge_Date
+                             AND s.Admission_Date <= l.Discharge_Date + {codes.TWO_D_FOLLOW_UP_DAYS}) AS readmitted,
+                   EXISTS (SELECT 1 FROM lts t WHERE t.Person_ID = l.Person_ID AND t.Service_Type IN {care_home}
+                             AND t.Event_Start_Date BETWEEN l.Discharge_Date
+                                 AND l.Discharge_Date + {codes.TWO_D_FOLLOW_UP_DAYS})
+                       AS care_home
+            FROM linked l ORDER BY LA_Code, Person_ID, cluster_start""")
+        clusters["at_home"] = ~(clusters["died"] | clusters["readmitted"] | clusters["care_home"])
+        return clusters, spells

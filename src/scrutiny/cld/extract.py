@@ -31,6 +31,9 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "LA_Code": ("LA Code", "LA_Code", "CASSR Code", "Council Code"),
     "LA_Name": ("LA Name", "LA_Name", "Council Name"),
     "ImportDate": ("ImportDate", "Import Date", "Submission Date"),
+    "ImportFileId": ("ImportFileId", "Import File ID", "File ID"),
+    "Reporting_Period_Start_Date": ("Reporting Period Start Date", "Reporting_Period_Start_Date"),
+    "Reporting_Period_End_Date": ("Reporting Period End Date", "Reporting_Period_End_Date"),
     "Der_Unique_Record_ID": ("Der_Unique_Record_ID", "Record ID"),
     "Der_NHS_Number_Traced_Pseudo": ("Der_NHS_Number_Traced_Pseudo", "Traced NHS Number"),
     "Der_NHS_Number_Pseudo": ("Der_NHS_Number_Pseudo", "NHS Number"),
@@ -59,18 +62,19 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "Der_Age_Event_Start_Date": ("Der_Age_Event_Start_Date",),
 }
 REQUIRED = ("LA_Code", "Client_Type", "Event_Type", "Event_Start_Date")
-DATE_FIELDS = ("ImportDate", "Date_of_Birth", "Date_of_Death", "Event_Start_Date", "Event_End_Date")
+DATE_FIELDS = ("ImportDate", "Reporting_Period_Start_Date", "Reporting_Period_End_Date", "Date_of_Birth", "Date_of_Death", "Event_Start_Date", "Event_End_Date")
 INTEGER_FIELDS = {"Der_Unique_Record_ID": (None, None), "Der_Birth_Year": (1880, 2100),
                   "Der_Birth_Month": (1, 12), "Der_Conversation": (0, 1),
                   "Der_Age_Event_Start_Date": (0, 130)}
 PERSON_ID_FIELDS = ("Der_NHS_Number_Traced_Pseudo", "Der_NHS_Number_Pseudo",
                     "LA_Person_Unique_Identifier")
-TEXT_FIELDS = ("LA_Code", "LA_Name", *PERSON_ID_FIELDS, "Gender", "Client_Type",
+TEXT_FIELDS = ("LA_Code", "LA_Name", "ImportFileId", *PERSON_ID_FIELDS, "Gender", "Client_Type",
                "Primary_Support_Reason", "Accommodation_Status", "Event_Type", "Event_Description",
                "Event_Outcome", "Request_Route_of_Access", "Assessment_Type", "Service_Type",
                "Service_Component", "Delivery_Mechanism")
 # The columns the engines receive, in this order (the "standard extract").
-STANDARD_COLUMNS = ("row_number", "LA_Code", "LA_Name", "ImportDate", "Der_Unique_Record_ID",
+STANDARD_COLUMNS = ("row_number", "LA_Code", "LA_Name", "ImportDate", "ImportFileId",
+                    "Reporting_Period_Start_Date", "Reporting_Period_End_Date", "Der_Unique_Record_ID",
                     *PERSON_ID_FIELDS, "Der_Birth_Year", "Der_Birth_Month", "Date_of_Death",
                     "Gender", "Client_Type", "Primary_Support_Reason", "Accommodation_Status",
                     "Event_Type", "Event_Start_Date", "Event_End_Date", "Event_Description",
@@ -129,7 +133,8 @@ class Extract:
     def frame(self) -> pd.DataFrame:
         """The standard extract as a pandas DataFrame (for the reference engine and small data)."""
         frame = self.connection.sql("SELECT * FROM cld_standard ORDER BY row_number").df()
-        for column in ("Event_Start_Date", "Event_End_Date", "Date_of_Death", "ImportDate"):
+        for column in ("Event_Start_Date", "Event_End_Date", "Date_of_Death", "ImportDate",
+                       "Reporting_Period_Start_Date", "Reporting_Period_End_Date"):
             frame[column] = pd.to_datetime(frame[column])
         return frame
 
@@ -141,6 +146,8 @@ def connect(memory_limit: str = "1500MB", threads: int | None = None) -> duckdb.
     # spill files go to the system's temporary folder, never into the working tree
     spill = Path(tempfile.gettempdir()) / "scrutiny-duckdb"
     con.execute(f"SET temp_directory = '{spill.as_posix()}'")
+    # rows of a CSV or DataFrame are numbered in reading order, which needs insertion order kept;
+    # open_extract turns it off for parquet, which numbers its own rows
     con.execute("SET preserve_insertion_order = true")
     if threads:
         con.execute(f"SET threads = {int(threads)}")
@@ -168,31 +175,42 @@ def open_extract(source: str | Path | pd.DataFrame,
             scan = f"read_parquet({pattern}, file_row_number = true)"
         else:
             scan = f"read_csv({literal}, all_varchar = true, header = true)"
-    headers = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {scan}").fetchall()]
+    described = con.execute(f"DESCRIBE SELECT * FROM {scan}").fetchall()
+    headers = [row[0] for row in described]
+    types = {row[0]: row[1] for row in described}
     # parquet numbers its rows as it reads (from 0); CSV rows are numbered in file order
     parquet = scan.startswith("read_parquet")
+    if parquet:
+        con.execute("SET preserve_insertion_order = false")
     numbering = "file_row_number + 1" if parquet else "row_number() OVER ()"
     if parquet:
         headers.remove("file_row_number")
     found = map_headers(headers, name)
+    # dates and whole numbers a parquet file already types need no reading from text or checking
+    native = {field for field, header in found.items()
+              if (field in DATE_FIELDS and types[header] == "DATE")
+              or (field in INTEGER_FIELDS and types[header] in ("INTEGER", "BIGINT", "SMALLINT", "TINYINT")
+                  and INTEGER_FIELDS[field][0] is None)}
     text_columns = ", ".join(
+        f"{_quote(found[field])} AS {field}" if field in native else
         f"NULLIF(trim(CAST({_quote(found[field])} AS VARCHAR)), '') AS {field}" for field in found)
     con.execute(f"CREATE OR REPLACE TEMP VIEW cld_text AS SELECT {numbering} AS "
                 f"row_number, {text_columns} FROM {scan}")
-    _check_cells(con, name, found)
-    con.execute(f"CREATE OR REPLACE TEMP VIEW cld_standard AS {_standard_sql(found)}")
+    _check_cells(con, name, found, native)
+    con.execute(f"CREATE OR REPLACE TEMP VIEW cld_standard AS {_standard_sql(found, native)}")
     return Extract(con, name, found)
 
 
-def _check_cells(con: duckdb.DuckDBPyConnection, source: str, found: dict[str, str]) -> None:
+def _check_cells(con: duckdb.DuckDBPyConnection, source: str, found: dict[str, str],
+                 native: set[str] = frozenset()) -> None:
     """Stop at the first unreadable cell of each typed column, naming row and column."""
     checks = []
     for field in DATE_FIELDS:
-        if field in found:
+        if field in found and field not in native:
             checks.append((field, f"{field} IS NOT NULL AND upper({field}) <> 'NULL' AND "
                                   f"TRY_CAST({field} AS DATE) IS NULL", "a date YYYY-MM-DD"))
     for field, (low, high) in INTEGER_FIELDS.items():
-        if field in found:
+        if field in found and field not in native:
             value = f"TRY_CAST(TRY_CAST({field} AS DOUBLE) AS BIGINT)"
             bad = f"{field} IS NOT NULL AND ({value} IS NULL"
             expected = "a whole number"
@@ -212,15 +230,19 @@ def _check_cells(con: duckdb.DuckDBPyConnection, source: str, found: dict[str, s
                                f"{found[field]!r}: expected {expected}, got {value!r}")
 
 
-def _standard_sql(found: dict[str, str]) -> str:
+def _standard_sql(found: dict[str, str], native: set[str] = frozenset()) -> str:
     def text(field: str) -> str:
         return (f"CASE WHEN upper({field}) = 'NULL' THEN NULL ELSE {field} END"
                 if field in found else "CAST(NULL AS VARCHAR)")
 
     def date(field: str) -> str:
+        if field in native:
+            return field
         return f"TRY_CAST({field} AS DATE)" if field in found else "CAST(NULL AS DATE)"
 
     def integer(field: str) -> str:
+        if field in native:
+            return f"CAST({field} AS BIGINT)"
         return (f"TRY_CAST(TRY_CAST({field} AS DOUBLE) AS BIGINT)" if field in found
                 else "CAST(NULL AS BIGINT)")
 
@@ -244,6 +266,8 @@ def _standard_sql(found: dict[str, str]) -> str:
         "Der_Unique_Record_ID": f"coalesce({integer('Der_Unique_Record_ID')}, row_number)",
         "Der_Birth_Year": birth_year, "Der_Birth_Month": birth_month,
         "Date_of_Death": date("Date_of_Death"),
+        "Reporting_Period_Start_Date": date("Reporting_Period_Start_Date"),
+        "Reporting_Period_End_Date": date("Reporting_Period_End_Date"),
         "Event_Start_Date": date("Event_Start_Date"), "Event_End_Date": date("Event_End_Date"),
         "Der_Conversation": conversation, "Der_Age_Event_Start_Date": age,
     }

@@ -224,3 +224,45 @@ def still_waiting(requests: pd.DataFrame, snapshot: object) -> pd.DataFrame:
                                   "Age_Band": chosen["request_band"],
                                   "Days_Waiting": (day - chosen["request_start"]).dt.days}))
     return pd.concat(rows, ignore_index=True)
+
+
+TWO_D_GROUPS = ("Total", "65 to 74", "75 to 84", "85 and above", "Female", "Male")
+NOT_CALCULABLE_2D = ("not calculable: ASCOF 2D needs hospital discharge (SUS) data linked to the CLD "
+                     "extract by NHS number, and none was given")
+
+
+def _two_d_counts(units: pd.DataFrame, numerator: pd.Series) -> dict[tuple[str, str], tuple[int, int]]:
+    counts: dict[tuple[str, str], tuple[int, int]] = {}
+    frame = units.assign(_n=numerator.astype(int))
+    for council, part in frame.groupby("LA_Code"):
+        for group in TWO_D_GROUPS:
+            chosen = (part if group == "Total" else
+                      part[part["sex_group"] == group] if group in ("Female", "Male") else part[part["age_group"] == group])
+            counts[(council, group)] = (int(chosen["_n"].sum()), int(len(chosen)))
+    return counts
+
+
+def ascof_2d(clusters: pd.DataFrame, spells: pd.DataFrame, period: Period, councils) -> pd.DataFrame:
+    """2D(1): of people 65+ discharged from hospital into reablement, the share with no death,
+    emergency readmission or care home admission within 12 weeks; 2D(2): the share of eligible
+    discharges that went into reablement (5.3.5; outcomes to 2 decimal places). Side rows count
+    the outcomes that took people out of the numerator."""
+    part_one = _two_d_counts(clusters, clusters["at_home"])
+    linked = _two_d_counts(clusters, clusters["at_home"] | True)
+    eligible = _two_d_counts(spells, spells["Spell_ID"].notna())
+    part_two = {key: (linked.get(key, (0, 0))[1], eligible.get(key, (0, 0))[1])
+                for key in set(linked) | set(eligible)}
+    rows = _rows(period, councils, "2D(1)", "Proportion of older people (65 and over) who were still at "
+                 "home 91 days after discharge from hospital into reablement", part_one, TWO_D_GROUPS,
+                 places=2)
+    rows += _rows(period, councils, "2D(2)", "Proportion of older people (65 and over) discharged from "
+                  "hospital who received reablement", part_two, TWO_D_GROUPS, places=2)
+    for council in councils:
+        mine = clusters[clusters["LA_Code"] == council]
+        for flag, label in (("died", "died"), ("readmitted", "readmitted as an emergency"),
+                            ("care_home", "admitted to a care home")):
+            rows.append({"Reporting_Period": period.label, "LA_Code": council, "Measure": f"2D(1) {flag}",
+                         "Description": f"People in 2D(1) who {label} within 12 weeks of discharge",
+                         "Group": "Total", "Numerator": int(mine[flag].sum()), "Denominator": np.nan,
+                         "Outcome": np.nan})
+    return pd.DataFrame(rows, columns=MEASURE_COLUMNS)

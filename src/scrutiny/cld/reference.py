@@ -45,13 +45,23 @@ def working_band(age: pd.Series) -> pd.Series:
 
 
 def prepare(standard: pd.DataFrame, period_end: pd.Timestamp,
-            data_start: pd.Timestamp = codes.WAITING_TIMES_START) -> pd.DataFrame:
-    """Clean, filter to the reference period, correct end dates for death, derive the person id,
-    ages and bands, and keep one row per unique event (spec 3.4 to 3.8, one local submission
-    whose reference period is ``data_start`` to ``period_end``)."""
-    events = standard.copy()
-    events["Ref_Period_Start_Date"] = data_start
-    events["Ref_Period_End_Date"] = period_end
+            data_start: pd.Timestamp = codes.WAITING_TIMES_START,
+            periods: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Clean, filter to the reference periods, correct end dates for death, crop services between
+    reference periods, derive the person id, ages and bands, and keep one row per unique event
+    (spec 3.4 to 3.8). ``periods`` gives each chosen submission's reference period (LA_Code,
+    ImportDate, Ref_Period_Start_Date, Ref_Period_End_Date; rows of other submissions are left
+    out); without it the whole extract is one submission covering ``data_start`` to ``period_end``."""
+    if periods is None:
+        events = standard.copy()
+        events["Ref_Period_Start_Date"] = data_start
+        events["Ref_Period_End_Date"] = period_end
+    else:
+        chosen = periods[["LA_Code", "ImportDate", "Ref_Period_Start_Date", "Ref_Period_End_Date"]].copy()
+        for column in ("ImportDate", "Ref_Period_Start_Date", "Ref_Period_End_Date"):
+            chosen[column] = pd.to_datetime(chosen[column])
+        events = standard.assign(ImportDate=pd.to_datetime(standard["ImportDate"])).merge(
+            chosen, on=["LA_Code", "ImportDate"], how="inner")
     events["Event_Type"] = events["Event_Type"].map(codes.event_type)
     for field in codes.CODE_LISTS:
         events[field] = _clean(events[field], field)
@@ -71,9 +81,10 @@ def prepare(standard: pd.DataFrame, period_end: pd.Timestamp,
     events["Der_Event_End_Date"] = death.where(died_during, end)
     der_end = events["Der_Event_End_Date"]
     is_service = events["Event_Type"] == "Service"
-    keep_other = ~is_service & (der_end >= data_start) & (der_end <= period_end) & (start <= period_end)
-    keep_service = is_service & (start <= period_end) & ((der_end >= data_start) | der_end.isna())
-    alive = death.isna() | ((death >= data_start) & (death >= start))
+    ref_start, ref_end = events["Ref_Period_Start_Date"], events["Ref_Period_End_Date"]
+    keep_other = ~is_service & (der_end >= ref_start) & (der_end <= ref_end) & (start <= ref_end)
+    keep_service = is_service & (start <= ref_end) & ((der_end >= ref_start) | der_end.isna())
+    alive = death.isna() | ((death >= ref_start) & (death >= start))
     events = events[(keep_other | keep_service) & alive].copy()
     # 3.8 one row per unique event (cleaned values in the key), DHSC's order of preference
     route = events["Request_Route_of_Access"].map(codes.key)
@@ -90,20 +101,40 @@ def prepare(standard: pd.DataFrame, period_end: pd.Timestamp,
     }
     event_key = pd.DataFrame(key_parts).astype("string").fillna("\x00")
     events["Event_Key"] = pd.util.hash_pandas_object(event_key, index=False).to_numpy()
+    events = _crop_between_periods(events)
     events["_end_sort"] = events["Der_Event_End_Date"].fillna(codes.OPEN_END)
     events["_hier_sort"] = events["Event_Outcome_Hierarchy"].fillna(999)
     events = events.sort_values(
-        ["Event_Key", "_end_sort", "_hier_sort", "Der_Conversation", "Der_Unique_Record_ID"],
-        ascending=[True, False, True, False, False], kind="mergesort")
+        ["Event_Key", "Ref_Period_End_Date", "_end_sort", "_hier_sort", "Der_Conversation",
+         "Der_Unique_Record_ID"], ascending=[True, False, False, True, False, False], kind="mergesort")
     events = events.drop_duplicates("Event_Key", keep="first")
     # 3.6 ages and bands: at the end, or for an open service at the reference-period end
     age_date = events["Der_Event_End_Date"].where(
-        events["Der_Event_End_Date"].notna() | ~(events["Event_Type"] == "Service"), period_end)
+        events["Der_Event_End_Date"].notna() | ~(events["Event_Type"] == "Service"), events["Ref_Period_End_Date"])
     events["Der_Latest_Age"] = age_at(events["Der_Birth_Year"], events["Der_Birth_Month"], age_date)
     events["Der_Working_Age_Band"] = working_band(events["Der_Latest_Age"])
     return (events.drop(columns=["_end_sort", "_hier_sort"])
             .sort_values(["LA_Code", "Person_ID", "Event_Start_Date", "Der_Unique_Record_ID"])
             .reset_index(drop=True))
+
+
+def _crop_between_periods(events: pd.DataFrame) -> pd.DataFrame:
+    """Spec 3.7: a service still open at the end of its reference period, when that is not the
+    council's last period, ends then unless the next period's file holds the same event."""
+    last = events.groupby("LA_Code")["Ref_Period_End_Date"].transform("max")
+    open_at_end = ((events["Event_Type"] == "Service") & (events["Ref_Period_End_Date"] < last)
+                   & (events["Der_Event_End_Date"].isna()
+                      | (events["Der_Event_End_Date"] > events["Ref_Period_End_Date"])))
+    if not open_at_end.any():
+        return events
+    present = set(zip(events["LA_Code"], events["Event_Key"], events["Ref_Period_Start_Date"], strict=True))
+    next_start = events["Ref_Period_End_Date"] + DAY
+    in_next = pd.Series([(la, key, day) in present for la, key, day in
+                         zip(events["LA_Code"], events["Event_Key"], next_start, strict=True)], index=events.index)
+    crop = open_at_end & ~in_next
+    events = events.copy()
+    events.loc[crop, "Der_Event_End_Date"] = events.loc[crop, "Ref_Period_End_Date"]
+    return events
 
 
 def _latest_known(events: pd.DataFrame, field: str, unknown: tuple[str, ...]) -> pd.Series:
@@ -560,10 +591,12 @@ def ascof_3d_people(events: pd.DataFrame, persons: pd.DataFrame, period: Period)
 class ReferenceEngine:
     """The pandas reference behind the same interface as :class:`scrutiny.cld.engine.DuckDBEngine`."""
 
+    discharges = None  # ASCOF 2D is computed by the DuckDB engine only
+
     def __init__(self, standard: pd.DataFrame, period_end: object,
-                 data_start: object = codes.WAITING_TIMES_START):
+                 data_start: object = codes.WAITING_TIMES_START, periods: pd.DataFrame | None = None):
         self.period = Period.twelve_months_to(period_end)
-        self._events = prepare(standard, self.period.end, pd.Timestamp(data_start))
+        self._events = prepare(standard, self.period.end, pd.Timestamp(data_start), periods)
         self._persons = person_details(self._events)
 
     def events(self) -> pd.DataFrame:

@@ -213,12 +213,21 @@ def _journeys(rng: np.random.Generator, people: pd.DataFrame) -> pd.DataFrame:
 def generate_frame(council: Council, period_end: object = "2026-03-31", *, seed: int = 20260331,
                    data_start: object = "2023-04-01", people_per_chunk: int = 200_000):
     """Yield the synthetic extract of one council as DataFrames of whole people (DHSC field names)."""
+    for events, _ in _generate(council, period_end, seed=seed, data_start=data_start,
+                               people_per_chunk=people_per_chunk):
+        yield events
+
+
+def _generate(council: Council, period_end: object, *, seed: int, data_start: object, people_per_chunk: int):
+    """Yield (events, hospital discharges) per chunk of people."""
     end = np.datetime64(pd.Timestamp(period_end).date(), "D")
     begin = np.datetime64(pd.Timestamp(data_start).date(), "D")
     years = float((end - begin).astype(int) + 1) / 365.25
     total = int(round((sum(JOURNEYS_PER_YEAR.values()) * years + EXISTING_CLIENTS) * council.scale))
     code_seed = int.from_bytes(council.code.encode(), "little") % (2**31)
     rng = np.random.default_rng([seed, code_seed])
+    # discharges draw from their own stream, so adding them left the events unchanged
+    hospital_rng = np.random.default_rng([seed, code_seed, 2])
     for first in range(0, total, people_per_chunk):
         count = min(people_per_chunk, total - first)
         people = _people(rng, council, first + 1, count, begin, end)
@@ -235,7 +244,70 @@ def generate_frame(council: Council, period_end: object = "2026-03-31", *, seed:
         events = events[keep].copy()
         ends = events["Event_End_Date"]
         events.loc[ends > pd.Timestamp(end), "Event_End_Date"] = pd.NaT
-        yield _finish(rng, council, events, end)
+        discharges = _discharges(hospital_rng, council, people, events, begin, end, first)
+        yield _finish(rng, council, events, end), discharges
+
+
+# SUS codes of an ordinary spell, and the share of spells with codes ASCOF 2D does not count
+ELIGIBLE_SPELL = {"Admission Method": "21", "Discharge Method": "1", "Discharge Destination": "19",
+                  "Treatment Function Code": "300"}
+NOT_COUNTED_SPELLS = (("Admission Method", "31"), ("Discharge Method", "4"), ("Discharge Destination", "51"),
+                      ("Treatment Function Code", "710"))
+
+
+def _discharges(rng: np.random.Generator, council: Council, people: pd.DataFrame, events: pd.DataFrame,
+                begin: np.datetime64, end: np.datetime64, first: int) -> pd.DataFrame:
+    """Synthetic hospital spells (SUS-like) of one chunk: most older people's reablement follows a
+    discharge a few days earlier, some of them come back as emergencies within 12 weeks, and many
+    more older residents are discharged without reablement (ASCOF 2D Part 2's denominator)."""
+    reablement = events[events["Service_Type"] == codes.ST_MAX].groupby("person")["Event_Start_Date"].min()
+    older = people.set_index("person")
+    age = (reablement.to_numpy().astype("datetime64[D]")
+           - older.loc[reablement.index, "Date_of_Birth"].to_numpy().astype("datetime64[D]")).astype(int) / 365.25
+    linked = reablement[(age >= 65) & (rng.random(len(reablement)) < 0.75)]
+    n = len(linked)
+    discharged = linked.to_numpy().astype("datetime64[D]") - rng.integers(0, 7, n).astype("timedelta64[D]")
+    spells = [pd.DataFrame({"person": linked.index, "discharge": discharged,
+                            "admission": discharged - (1 + _days(rng, 6, n).astype(int)).astype("timedelta64[D]"),
+                            "management": "EM"})]
+    back = rng.random(n) < 0.12  # emergency readmission within 12 weeks
+    again = discharged[back] + rng.integers(5, 80, int(back.sum())).astype("timedelta64[D]")
+    spells.append(pd.DataFrame({"person": linked.index[back], "admission": again,
+                                "discharge": again + _days(rng, 5, int(back.sum())) + np.timedelta64(1, "D"),
+                                "management": "EM"}))
+    # older people in the chunk discharged without reablement, at any time in the data
+    others = people[(people["journey_start"] - people["Date_of_Birth"]).dt.days / 365.25 >= 65]
+    others = others[rng.random(len(others)) < 0.5]
+    span = int((end - begin).astype(int))
+    day = begin + rng.integers(0, span, len(others)).astype("timedelta64[D]")
+    spells.append(pd.DataFrame({"person": others["person"].to_numpy(), "admission": day,
+                                "discharge": day + _days(rng, 5, len(others)) + np.timedelta64(1, "D"),
+                                "management": np.where(rng.random(len(others)) < 0.8, "EM", "EL")}))
+    table = pd.concat(spells, ignore_index=True)
+    table = table[table["discharge"] <= end]
+    birth = older.loc[table["person"], "Date_of_Birth"]
+    frame = pd.DataFrame({
+        "Spell ID": [f"{council.code}-{first}-{number}" for number in range(len(table))],
+        "NHS Number": older.loc[table["person"], "nhs"].to_numpy(),
+        "Residence LA Code": council.code,
+        "Birth Year": birth.dt.year.to_numpy(), "Birth Month": birth.dt.month.to_numpy(),
+        "Sex": np.where(older.loc[table["person"], "Gender"].to_numpy() == "Male", "1", "2"),
+        "Admission Date": pd.to_datetime(table["admission"]).dt.date.to_numpy(),
+        "Discharge Date": pd.to_datetime(table["discharge"]).dt.date.to_numpy(),
+        **{column: value for column, value in ELIGIBLE_SPELL.items()},
+        "Management Type": table["management"].to_numpy(),
+    })
+    odd = rng.random(len(frame)) < 0.05
+    which = rng.integers(0, len(NOT_COUNTED_SPELLS), len(frame))
+    for number, (column, value) in enumerate(NOT_COUNTED_SPELLS):
+        frame.loc[odd & (which == number), column] = value
+    return frame
+
+
+def discharges_path(extract_path: str | Path) -> Path:
+    """Where the hospital discharges that go with an extract are kept: beside it, ``*_discharges``."""
+    path = Path(extract_path)
+    return path.with_name(f"{path.stem}_discharges{path.suffix}")
 
 
 def _finish(rng: np.random.Generator, council: Council, events: pd.DataFrame, end: np.datetime64) -> pd.DataFrame:
@@ -263,31 +335,53 @@ def _finish(rng: np.random.Generator, council: Council, events: pd.DataFrame, en
 
 
 def write_extract(path: str | Path, councils: list[Council], period_end: object = "2026-03-31", *,
-                  seed: int = 20260331, data_start: object = "2023-04-01") -> int:
+                  seed: int = 20260331, data_start: object = "2023-04-01", discharges: bool = True) -> int:
     """Write the synthetic extract for ``councils`` to ``path`` (``.parquet`` or ``.csv``), chunk by
-    chunk; return the number of events written."""
+    chunk, and (unless ``discharges`` is false) its synthetic hospital discharges beside it
+    (:func:`discharges_path`, marked synthetic in the parquet metadata); return the number of events."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    writer = None
+    writers: dict[Path, pq.ParquetWriter] = {}
     written = 0
+    spells_written = 0
     date_columns = [HEADERS[c] for c in ("Date_of_Birth", "Date_of_Death", "Event_Start_Date",
                                           "Event_End_Date", "ImportDate")]
+    spells_path = discharges_path(path)
+
+    def append(target: Path, frame: pd.DataFrame, first: bool, schema: pa.Schema | None) -> None:
+        if target.suffix.lower() == ".csv":
+            frame.to_csv(target, mode="w" if first else "a", header=first, index=False)
+            return
+        table = pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
+        if target not in writers:
+            metadata = {b"scrutiny.synthetic": b"true"}
+            writers[target] = pq.ParquetWriter(target, table.schema.with_metadata(metadata), compression="zstd")
+        writers[target].write_table(table.replace_schema_metadata(writers[target].schema.metadata))
+
     try:
         for council in councils:
-            for chunk in generate_frame(council, period_end, seed=seed, data_start=data_start):
+            for chunk, spells in _generate(council, period_end, seed=seed, data_start=data_start,
+                                           people_per_chunk=200_000):
                 for column in date_columns:
                     chunk[column] = pd.to_datetime(chunk[column]).dt.date
-                if path.suffix.lower() == ".csv":
-                    chunk.to_csv(path, mode="a" if written else "w", header=not written, index=False)
-                else:
-                    table = pa.Table.from_pandas(chunk, schema=_schema(), preserve_index=False)
-                    writer = writer or pq.ParquetWriter(path, table.schema, compression="zstd")
-                    writer.write_table(table)
+                append(path, chunk, written == 0, _schema())
                 written += len(chunk)
+                if discharges:
+                    append(spells_path, spells, spells_written == 0, _discharge_schema())
+                    spells_written += len(spells)
     finally:
-        if writer is not None:
+        for writer in writers.values():
             writer.close()
     return written
+
+
+def _discharge_schema() -> pa.Schema:
+    dates = {"Admission Date", "Discharge Date"}
+    numbers = {"Birth Year", "Birth Month"}
+    columns = ("Spell ID", "NHS Number", "Residence LA Code", "Birth Year", "Birth Month", "Sex", "Admission Date",
+               "Discharge Date", *ELIGIBLE_SPELL, "Management Type")
+    return pa.schema([pa.field(c, pa.date32() if c in dates else pa.int64() if c in numbers else pa.string())
+                      for c in columns])
 
 
 def _schema() -> pa.Schema:
