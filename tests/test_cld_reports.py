@@ -91,14 +91,15 @@ def test_in_year_figures_are_the_engines_beside_dhscs_latest(q3_section, small_e
     assert (q3_section.period_start, q3_section.period_end) == (date(2025, 1, 1), date(2025, 12, 31))
     engine = api.dashboard_figures(small_extract, "E10000018", "2025-12-31",
                                    population={"18 to 64": 440785, "65 and above": 157349}).set_index("metric_id")
-    for metric_id in ("ascof_2a", "ascof_2b", "ascof_2c"):
+    for metric_id in ("ascof_2a", "ascof_2b", "ascof_2c", "ascof_2d"):
         assert table.at[metric_id, "value"] == engine.at[metric_id, "value"]
         assert table.at[metric_id, "estimate"] == "provisional"
         assert table.at[metric_id, "method"] == "local calculation, DHSC method"
     # DHSC's 2024/25 figures (published 18 December 2025, before the Q3 cut-off) beside them
     assert table.loc["ascof_2a", ["dhsc_value", "dhsc_numerator", "dhsc_denominator"]].tolist() == [73.7, 2067, 2805]
     assert table.at["ascof_2d", "dhsc_value"] == 58.7
-    assert pd.isna(table.at["ascof_2d", "value"]) and "SUS" in table.at["ascof_2d", "reason"]
+    # 2D from the synthetic discharges beside the extract, lagged a quarter as DHSC lags it
+    assert table.at["ascof_2d", "period_end"] == date(2025, 9, 30) and table.at["ascof_2d", "reason"] == ""
     assert q3_section.source_ids == {"cld_local", "dhsc_ascof_2024_25"}
 
 
@@ -115,7 +116,7 @@ def test_synthetic_figures_say_so_in_the_title_and_beside_every_figure(q3, small
     assert section.synthetic and section.title.endswith("synthetic demonstration data, not the council's figures")
     html = in_year.section_html(section).replace("&#39;", "'")
     computed = section.table["value"].notna().sum()
-    assert computed == 3
+    assert computed == 4
     assert html.count(cld_extract.SYNTHETIC_LABEL) >= computed + 1
     assert "not the council's figures" not in in_year.section_html(in_year.build_in_year(q3, str(small_extract)))
 
@@ -216,17 +217,18 @@ def test_build_passes_other_notebook_parameters_as_name_value(capsys):
     assert "--parameter takes NAME=VALUE" in capsys.readouterr().err
 
 
-def test_a_2d_row_from_the_engine_is_shown_with_its_own_months(q3, small_extract, monkeypatch):
-    computed = api.dashboard_figures
+def test_the_2d_row_is_shown_with_its_own_months(q3_section):
+    """DHSC lags 2D by a quarter (12 weeks of follow-up): the row prints its own 12 months."""
+    row = q3_section.table.set_index("metric_id").loc["ascof_2d"]
+    assert row["period_start"] == date(2024, 10, 1) and row["period_end"] == date(2025, 9, 30)
+    counts = f"({row['numerator']:,.0f} out of {row['denominator']:,.0f}) for the 12 months to Sep-25"
+    assert counts in in_year.section_html(q3_section)
 
-    def with_2d(*args, **kwargs):
-        rows = computed(*args, **kwargs)
-        lagged = rows.iloc[[0]].assign(metric_id="ascof_2d", period_start="2024-10-01", period_end="2025-09-30",
-                                       value=61.25, numerator=49.0, denominator=80.0)
-        return pd.concat([rows, lagged], ignore_index=True)
 
-    monkeypatch.setattr(api, "dashboard_figures", with_2d)
-    section = in_year.build_in_year(q3, str(small_extract))
-    row = section.table.set_index("metric_id").loc["ascof_2d"]
-    assert row["value"] == 61.25 and row["reason"] == "" and row["period_end"] == date(2025, 9, 30)
-    assert "(49 out of 80) for the 12 months to Sep-25" in in_year.section_html(section)
+def test_2d_without_hospital_discharges_says_why_and_shows_no_figure(q3, tmp_path):
+    path = tmp_path / "no_discharges.parquet"
+    synthetic.write_extract(path, [SMALL], "2026-03-31", discharges=False)
+    table = in_year.build_in_year(q3, str(path)).table.set_index("metric_id")
+    assert pd.isna(table.at["ascof_2d", "value"]) and pd.isna(table.at["ascof_2d", "numerator"])
+    assert "hospital discharge (SUS)" in table.at["ascof_2d", "reason"]
+    assert table.loc[["ascof_2a", "ascof_2b", "ascof_2c"], "value"].notna().all()

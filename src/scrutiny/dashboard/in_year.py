@@ -6,8 +6,9 @@ year ends; the committee papers rely on the published figures. This section comp
 (``scrutiny.cld.api``), marked provisional, and puts the latest DHSC-published figure for the same
 measure beside each one. Appendix A is untouched: it keeps the published figures.
 
-A measure the engine cannot compute from a council's own extract (2D needs hospital discharge
-data linked across councils) is listed with the reason. Figures from the synthetic extract are
+A measure the engine cannot compute is listed with the reason: 2D needs hospital discharge (SUS)
+spells beside the extract (``<extract>_discharges.parquet``), which the synthetic default has and a
+council's own extract may not. Figures from the synthetic extract are
 labelled as synthetic demonstration data wherever they appear.
 """
 
@@ -35,8 +36,8 @@ MEASURES = (
     ("ascof_2d", "2D", "Living in the community 12 weeks after hospital discharge into reablement", "pct1"),
 )
 NOT_COMPUTED = {
-    "ascof_2d": "Cannot be calculated from a council's own extract: it needs hospital discharge records "
-                "(SUS) linked to client level data across councils, which only DHSC holds (specification 5.3).",
+    "ascof_2d": "Cannot be calculated without hospital discharge records (SUS spells) linked to the client "
+                "level data by NHS number (specification 5.3); give them beside the extract.",
 }
 CSV_NAME = "quarterly_dashboard_in_year.csv"
 COLUMNS = ["metric_id", "code", "description", "period_start", "period_end", "value", "numerator",
@@ -148,10 +149,10 @@ def _rows(context: ReportContext, extract: LocalExtract | None, figures: pd.Data
         local = None if found is None or found.empty else found.iloc[0]
         why = ""
         if local is None or is_missing(local["value"]):
-            why = NOT_COMPUTED.get(metric_id) or (f"Not computed: {reason}." if reason else
-                                                  "Not computed by the client level data engine.")
+            why = (f"Not computed: {reason}." if reason else NOT_COMPUTED.get(metric_id)
+                   or "Not computed by the client level data engine.")
             if local is not None and isinstance(local.get("note"), str) and local["note"] != api.LOCAL_NOTE:
-                why = local["note"]
+                why = "Not computed: " + local["note"].removeprefix(api.LOCAL_NOTE + "; ") + "."
         dhsc = published.get(metric_id)
         description = metrics.at[metric_id, "description"] if metric_id in metrics.index else title
         rows.append({

@@ -147,13 +147,16 @@ def synthetic_councils(data_dir: str | Path):
 
 def write_synthetic(data_dir: str | Path, out: str | Path) -> int:
     """Write the synthetic extract (seeded, so the same bytes every time) and return its events."""
-    from ..cld.synthetic import write_extract
+    from ..cld.synthetic import discharges_path, write_extract
 
     out = Path(out)
-    staging = out.with_name(f".{out.name}.partial")
+    staging = out.with_name(f".partial-{out.name}")
     written = write_extract(staging, synthetic_councils(data_dir), synthetic_period_end(data_dir),
                             data_start=DATA_START)
-    staging.replace(out)  # never leave a half-written extract under the real name
+    # never leave a half-written extract under the real name; the discharges first, so a present
+    # extract always has its synthetic hospital discharges beside it
+    discharges_path(staging).replace(discharges_path(out))
+    staging.replace(out)
     return written
 
 
