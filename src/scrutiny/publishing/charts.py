@@ -10,9 +10,6 @@ import matplotlib.figure
 
 # Labels come from input text: a '$' in a name is a dollar sign, never mathtext to be parsed.
 matplotlib.rcParams["text.parse_math"] = False
-# Glyphs are drawn unhinted: at 150 dpi they look the same, and FreeType's auto-hinter was about a
-# seventh of the time every chart took to draw.
-matplotlib.rcParams["text.hinting"] = "no_hinting"
 
 COUNCIL_COLOUR = "#1f4e79"
 
