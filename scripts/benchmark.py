@@ -9,7 +9,7 @@ Usage: python scripts/benchmark.py [--runs 5]
 Prints the median, minimum and maximum wall time of each, and the ratios between them, then the
 processor time each used (user and system, of every process the step started, kernels and
 Chromium included): on a machine shared with other work the wall times vary with the load, the
-processor times and their ratio much less.
+processor times less so (though heavy contention inflates them too).
 """
 
 from __future__ import annotations
@@ -102,7 +102,7 @@ def main() -> None:
     floor_parallel_cpu = statistics.median(CPU["floor-parallel"])
     print(f"\nprocessor time (user + system, median): make q3 from clean {clean_cpu:.1f} s, floor {floor_cpu:.1f} s "
           f"(all at once {floor_parallel_cpu:.1f} s)")
-    print(f"ratio of processor time clean / floor:   {clean_cpu / floor_cpu:.2f}  (hardly affected by other load)")
+    print(f"ratio of processor time clean / floor:   {clean_cpu / floor_cpu:.2f}  (less affected by other load than wall time)")
 
 if __name__ == "__main__":
     main()
