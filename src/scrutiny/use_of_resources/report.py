@@ -190,11 +190,26 @@ def value(report: UseOfResourcesReport, metric_id: str, year: str | None = None,
     if metric_id in DERIVED_SUMS:
         parts = [value(report, m, year, column) for m in DERIVED_SUMS[metric_id]]
         return float(sum(parts))
-    table = report.comparisons
-    if table.empty:
+    if report.comparisons.empty:
         return float("nan")
-    rows = table[(table["metric_id"] == metric_id) & (table["year"] == year)]
-    return float(rows[column].iloc[0]) if len(rows) and pd.notna(rows[column].iloc[0]) else float("nan")
+    row = _figures(report).get((metric_id, year))
+    return float(row[column]) if row is not None and pd.notna(row[column]) else float("nan")
+
+
+def _figures(report: UseOfResourcesReport) -> dict[tuple[str, str], dict]:
+    """The comparisons table's first row for each (metric, year), built once per table.
+
+    The charts and tables look up several hundred single figures; filtering the table for each
+    one cost about a second per report.
+    """
+    table = report.comparisons
+    cached = report.__dict__.get("_figures")
+    if cached is None or cached[0] is not table:
+        lookup: dict[tuple[str, str], dict] = {}
+        for row in table.to_dict("records"):
+            lookup.setdefault((row["metric_id"], row["year"]), row)
+        cached = report.__dict__["_figures"] = (table, lookup)
+    return cached[1]
 
 
 def years_for(report: UseOfResourcesReport, spec: TableSpec) -> list[str]:

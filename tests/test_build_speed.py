@@ -1,0 +1,46 @@
+"""The shortcuts taken for build speed give exactly what the plain computation gives."""
+
+from __future__ import annotations
+
+import copy
+import math
+
+import pandas as pd
+
+from conftest import RAW
+from scrutiny.inputs.council import RowLines, load_table
+from scrutiny.use_of_resources import report as uor
+
+
+def test_row_lines_survive_filtering_without_being_copied():
+    """pandas copies attrs into every derived frame: the line record is shared, not rebuilt."""
+    observations = load_table(RAW, "observations.csv", validate=False)
+    lines = observations.attrs["lines"]
+    assert isinstance(lines, RowLines) and len(lines) == len(observations)
+    assert copy.deepcopy(lines) is lines
+    subset = observations[observations.index % 2 == 0]
+    assert subset.attrs["lines"] is lines
+    assert list(lines[:3]) == [2, 3, 4]  # header on line 1
+
+
+def _value_by_filtering(table: pd.DataFrame, metric_id: str, year: str, column: str) -> float:
+    rows = table[(table["metric_id"] == metric_id) & (table["year"] == year)]
+    return float(rows[column].iloc[0]) if len(rows) and pd.notna(rows[column].iloc[0]) else float("nan")
+
+
+def test_use_of_resources_figure_lookup_matches_filtering_the_table():
+    """Every figure looked up in the (metric, year) index equals the first matching row of the table."""
+    report = uor.build_use_of_resources_report(RAW, "2025-26", 3, "E10000018")
+    table = report.comparisons
+    assert not table.empty
+    columns = ["council", "england", "county_mean", "all_mean", "high_end", "low_end", "rank"]
+    pairs = list(dict.fromkeys(zip(table["metric_id"], table["year"], strict=True)))
+    for metric_id, year in pairs + [("no such metric", "2024-25")]:
+        for column in columns:
+            expected = _value_by_filtering(table, metric_id, year, column)
+            found = uor.value(report, metric_id, year, column)
+            assert (math.isnan(expected) and math.isnan(found)) or found == expected, (metric_id, year, column)
+    # a new comparisons table is indexed afresh, not answered from the old one
+    report.comparisons = table.assign(council=table["council"] * 0 + 1.5)
+    metric_id, year = pairs[0]
+    assert uor.value(report, metric_id, year) == 1.5
