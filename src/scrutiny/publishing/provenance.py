@@ -86,8 +86,9 @@ def provenance_html(inputs, parameters: dict, cut_off, used_sources: set[str], n
         + "<h4>Input files</h4>" + _table(inputs.files)
         + ("" if national_files is None else "<h4>National files (make data)</h4>" + _table(national_files))
         + "<h4>Sources of the figures used</h4>" + _table(sources)
-        + f"<h4>Method (version {METHOD_VERSION})</h4><ol>{rules}</ol>"
-        + f"<p><b>Software:</b> {escape(software_line())}. <b>Code version</b> (git commit): {escape(git_commit())}</p>"
+        # the method and the software line print together, so neither is left alone on a last page
+        + f"<div style=\"break-inside:avoid\"><h4>Method (version {METHOD_VERSION})</h4><ol>{rules}</ol>"
+        + f"<p><b>Software:</b> {escape(software_line())}. <b>Code version</b> (git commit): {escape(git_commit())}</p></div>"
     )
 
 
