@@ -242,7 +242,11 @@ def test_target_met_is_stated_apart_from_a_similar_rating(q3):
 
 
 def test_footnotes_only_for_the_periods_they_apply_to(q1, q3):
-    assert "Market Harborough" in q1.loc["library_visits", "footnotes"]
+    # footnotes.csv windows: the proxy note from Q3, the Better Care Fund note on 2D in Q1, 2C in Q3
+    assert q1.loc["awaiting_assessment", "footnotes"] == ""
+    assert "proxy" in q3.loc["awaiting_assessment", "footnotes"]
+    assert "Better Care Fund" in q1.loc["ascof_2d", "footnotes"] and "Better Care Fund" not in q1.loc["ascof_2c", "footnotes"]
+    assert "Better Care Fund" in q3.loc["ascof_2c", "footnotes"] and "Better Care Fund" not in q3.loc["ascof_2d", "footnotes"]
     # the rounding note on DHSC's 2024/25 figure is for analysts: it stays in the CSV
     assert "rounds counts" not in q3.loc["ascof_4b", "footnotes"]
     assert "rounds counts" in q3.loc["ascof_4b", "previous_note"]

@@ -426,9 +426,10 @@ def build_row(ctx: ReportContext, metric: pd.Series) -> dict:
 
     # the catalogue's footnotes in force for the report's period (footnotes.csv), printed with a figure
     footnotes = ctx.inputs.footnotes_for(metric["metric_id"]) if current is not None else []
-    # a reader's note on this period's figure; notes on the comparison figure stay in the CSV
+    # a reader's note on this period's figure, worded as the paper prints it (the row already shows
+    # the figure's period); notes on the comparison figure stay in the CSV
     if current is not None and not fmt.is_missing(current["note"]) and _has_value(current):
-        footnotes.append(f"{label(current)}: {current['note']}")
+        footnotes.append(str(current["note"]))
     return {
         "metric_id": metric["metric_id"],
         "display_order": int(metric["display_order"]),
