@@ -139,7 +139,7 @@ def test_the_paper_is_not_checked_before_it_was_published():
 
 def _listed_sources(html: str) -> list[str]:
     """The source ids in the provenance table "Sources of the figures used"."""
-    section = html.split("Sources of the figures used", 1)[1].split("<h4>", 1)[0].replace("<wbr>", "")
+    section = html.split("Sources of the figures used", 1)[1].split("<h4>", 1)[0].replace("<wbr/>", "").replace("<wbr>", "")
     return re.findall(r"<tr>\s*<td>([^<]*)</td>", section)
 
 
