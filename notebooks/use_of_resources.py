@@ -240,12 +240,14 @@ display(HTML(render.differences_html(report)))
 
 # %% tags=["nbval-ignore-output"]
 display(HTML(render.sources_html(report)))
+sources = render.figure_sources(report)
 display(HTML(provenance.provenance_html(
     context.inputs,
     {"financial_year": financial_year, "quarter": quarter, "council_code": council_code, "comparator": comparator,
      "data_dir": data_dir},
     context.cut_off,
-    set(),
+    set(sources["source_id"]),
     report.national_files,
     method_rules=render.METHOD,
+    sources=sources,
 )))

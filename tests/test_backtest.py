@@ -230,3 +230,13 @@ def test_client_level_data_sections_in_make_q3(reports, tmp_path):
     assert {"quarterly_dashboard", "waiting_list"} <= set(runs)
     for name, line in runs.items():
         assert (f"--parameter cld_extract={own}" in line) == (name in ("quarterly_dashboard", "waiting_list"))
+
+
+@pytest.mark.parametrize("quarter, expected", [
+    (1, ["lga_use_of_resources_2024_25"]),  # the committee paper came out after Q1's cut-off
+    (3, ["lga_use_of_resources_2024_25", "lcc_osc_2026_03_02_uor"]),
+])
+def test_use_of_resources_lists_the_sources_of_its_figures(reports, quarter, expected):
+    html = (reports / "2025-26" / f"q{quarter}" / "use_of_resources.html").read_text(encoding="utf-8")
+    section = html.split("Sources of the figures used", 1)[1].split("<h4>", 1)[0].replace("<wbr/>", "").replace("<wbr>", "")
+    assert re.findall(r"<tr>\s*<td>([^<]*)</td>", section) == expected

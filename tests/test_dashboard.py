@@ -79,6 +79,36 @@ def test_summary_counts_add_up(q3):
     assert text.startswith(f"Of the 25 metrics, {25 - counts['rating']['not_compared']} could be rated")
 
 
+
+def test_within_target_band_is_summarised_apart_from_better():
+    """statistical-methods.md 8.7 and 8.11: a figure within its target band is "Within target band",
+    not "Better"; whether a target was met is its own yes/no count (section 1, rule 2). The summary
+    counts, the sentence and the chart all say so, as the table does."""
+    from scrutiny.dashboard.charts import summary_chart
+
+    table = pd.DataFrame({
+        "rating": ["on_target", "better", "similar", "worse"],
+        "target_met": [True, None, False, None],
+        "dot": ["improved", "no_significant_change", "worsened", "improved"],
+    })
+    counts = summary_counts(table)
+    assert counts["rating"] == {"better": 1, "similar": 1, "worse": 1, "on_target": 1, "not_compared": 0}
+    assert counts["target"] == {"met": 1, "not_met": 1}
+    text = narrative.summary_sentence(counts, 4)
+    assert "4 could be rated against a national average or local target: 1 performed better, 1 similar, " \
+        "1 below and 1 within their target band." in text
+    assert "2 have a local target or milestone for the period: 1 met it and 1 did not." in text
+    keys = [t.get_text() for t in summary_chart(table).axes[0].texts if "·" in t.get_text()]
+    assert keys == ["Better 1  ·  Similar 1  ·  Worse 1  ·  Within band 1", "Met 1  ·  Not met 1",
+                    "Improved 2  ·  No sig. change 1  ·  Worsened 1"]
+
+
+def test_the_summary_counts_targets_as_the_table_flags_them(q3):
+    counts = summary_counts(q3)
+    assert counts["target"] == {"met": int((q3["target_met"] == True).sum()),  # noqa: E712
+                                "not_met": int((q3["target_met"] == False).sum())}  # noqa: E712
+    assert counts["target"] == {"met": 8, "not_met": 2}
+
 def test_small_counts_are_suppressed():
     table = pd.DataFrame({
         "kind": ["proportion", "count"], "unit": ["%", "people"],
@@ -242,7 +272,11 @@ def test_target_met_is_stated_apart_from_a_similar_rating(q3):
 
 
 def test_footnotes_only_for_the_periods_they_apply_to(q1, q3):
-    assert "Market Harborough" in q1.loc["library_visits", "footnotes"]
+    # footnotes.csv windows: the proxy note from Q3, the Better Care Fund note on 2D in Q1, 2C in Q3
+    assert q1.loc["awaiting_assessment", "footnotes"] == ""
+    assert "proxy" in q3.loc["awaiting_assessment", "footnotes"]
+    assert "Better Care Fund" in q1.loc["ascof_2d", "footnotes"] and "Better Care Fund" not in q1.loc["ascof_2c", "footnotes"]
+    assert "Better Care Fund" in q3.loc["ascof_2c", "footnotes"] and "Better Care Fund" not in q3.loc["ascof_2d", "footnotes"]
     # the rounding note on DHSC's 2024/25 figure is for analysts: it stays in the CSV
     assert "rounds counts" not in q3.loc["ascof_4b", "footnotes"]
     assert "rounds counts" in q3.loc["ascof_4b", "previous_note"]

@@ -2,6 +2,7 @@
 names and input text as written."""
 
 import re
+from html import unescape
 
 import pandas as pd
 import pytest
@@ -19,12 +20,31 @@ def quarter_report(request):
     return request.param, build_quarterly_report(RAW, "2025-26", request.param, "E10000018")
 
 
+def _dashboard_html(report) -> str:
+    return render.dashboard_html(report.table, report.series, report.this_year_label, report.last_year_label,
+                                 plan=report.context.inputs.framing_text("plan"))
+
+
+def _row_markers(report) -> list[tuple[str, list[int]]]:
+    """(description, footnote numbers) of every row, in reading order (no numbers: unmarked)."""
+    rows = re.findall(r"<tr><td>(?:(?!</td>).)*</td><td>([^<]*)(?:<sup>([^<]*)</sup>)?</td>", _dashboard_html(report))
+    return [(unescape(description), [int(n) for n in numbers.split(",")] if numbers else [])
+            for description, numbers in rows]
+
+
 def _markers(report) -> list[tuple[str, list[int]]]:
     """(description, footnote numbers) of each marked row, in reading order."""
-    html = render.dashboard_html(report.table, report.series, report.this_year_label, report.last_year_label,
-                                 plan=report.context.inputs.framing_text("plan"))
-    return [(description, [int(n) for n in numbers.split(",")])
-            for description, numbers in re.findall(r"<tr><td>[^<]*</td><td>([^<]*)<sup>([^<]*)</sup></td>", html)]
+    return [(description, numbers) for description, numbers in _row_markers(report) if numbers]
+
+
+def _printed_footnotes(report) -> list[str]:
+    notes = _dashboard_html(report).split('<ol class="footnotes">', 1)
+    return [unescape(note) for note in re.findall(r"<li>(.*?)</li>", notes[1])] if len(notes) == 2 else []
+
+
+def _same_words(text: str) -> str:
+    """The paper's typography aside: curly quotes and doubled spaces."""
+    return " ".join(text.replace("‘", "'").replace("’", "'").split())
 
 
 def test_footnote_markers_are_numbered_in_reading_order(quarter_report):
@@ -36,12 +56,24 @@ def test_footnote_markers_are_numbered_in_reading_order(quarter_report):
     assert seen == list(range(1, len(seen) + 1))
 
 
-def test_every_row_the_paper_marks_carries_a_footnote(quarter_report):
+def test_footnote_markers_are_exactly_the_papers(quarter_report):
+    """Every row carries the numbers the published appendix prints against it, and no other row is
+    marked: the paper's markers (tests/fixtures/published) are the ground truth, quarter by quarter."""
     quarter, report = quarter_report
     paper = pd.read_csv(FIXTURES / f"appendix_2025-26_q{quarter}.csv", dtype=str, keep_default_na=False)
-    marked = set(paper.loc[paper["footnote_markers"] != "", "metric_id"])
-    ours = set(report.table.loc[report.table["footnotes"] != "", "metric_id"])
-    assert marked <= ours, marked - ours
+    expected = {row.metric_id: [int(n) for n in row.footnote_markers.split(";")] if row.footnote_markers else []
+                for row in paper.itertuples()}
+    metric_of = dict(zip(report.table["description"], report.table["metric_id"], strict=True))
+    ours = {metric_of[description]: numbers for description, numbers in _row_markers(report)
+            if description in metric_of}  # the legend's rows are not metrics
+    assert ours == expected
+
+
+def test_footnotes_are_the_papers_text_in_its_order(quarter_report):
+    quarter, report = quarter_report
+    paper = pd.read_csv(FIXTURES / f"footnotes_2025-26_q{quarter}.csv", dtype=str, keep_default_na=False)
+    assert [_same_words(note) for note in _printed_footnotes(report)] == \
+        [_same_words(note) for note in paper["footnote"]]
 
 
 _NOT_ENGLISH = [

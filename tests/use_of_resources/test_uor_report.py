@@ -1,11 +1,14 @@
 """The report built from the Leicestershire pack: the year chosen by the cut-off, the summary
 table and headline statements drafted from the figures, and the discrepancies with the paper."""
 
+import re
+
 import pandas as pd
 import pytest
 
 from conftest import RAW
-from scrutiny.use_of_resources import paper
+from scrutiny.publishing import provenance
+from scrutiny.use_of_resources import paper, render
 from scrutiny.use_of_resources.report import build_use_of_resources_report, table_frame, write_tables
 from scrutiny.use_of_resources.steps import TABLES
 
@@ -132,3 +135,23 @@ def test_the_paper_is_not_checked_before_it_was_published():
     q1 = build_use_of_resources_report(RAW, "2025-26", 1, "E10000018")
     assert paper.discrepancies(q1).empty
     assert "paper_council" not in paper.summary_table(q1).columns
+
+
+def _listed_sources(html: str) -> list[str]:
+    """The source ids in the provenance table "Sources of the figures used"."""
+    section = html.split("Sources of the figures used", 1)[1].split("<h4>", 1)[0].replace("<wbr/>", "").replace("<wbr>", "")
+    return re.findall(r"<tr>\s*<td>([^<]*)</td>", section)
+
+
+def test_provenance_lists_the_sources_of_the_figures(q3):
+    sources = render.figure_sources(q3)
+    assert sources["source_id"].tolist() == ["lga_use_of_resources_2024_25", "lcc_osc_2026_03_02_uor"]
+    html = provenance.provenance_html(q3.context.inputs, {}, q3.context.cut_off, set(sources["source_id"]),
+                                      method_rules=render.METHOD, sources=sources)
+    assert _listed_sources(html) == ["lga_use_of_resources_2024_25", "lcc_osc_2026_03_02_uor"]
+    assert "Local Government Association (LG Inform)" in html and "2025-12-12" in html
+
+
+def test_the_paper_is_not_a_source_before_it_was_published():
+    q1 = build_use_of_resources_report(RAW, "2025-26", 1, "E10000018")
+    assert render.figure_sources(q1)["source_id"].tolist() == ["lga_use_of_resources_2024_25"]

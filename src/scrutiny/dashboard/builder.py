@@ -426,9 +426,10 @@ def build_row(ctx: ReportContext, metric: pd.Series) -> dict:
 
     # the catalogue's footnotes in force for the report's period (footnotes.csv), printed with a figure
     footnotes = ctx.inputs.footnotes_for(metric["metric_id"]) if current is not None else []
-    # a reader's note on this period's figure; notes on the comparison figure stay in the CSV
+    # a reader's note on this period's figure, worded as the paper prints it (the row already shows
+    # the figure's period); notes on the comparison figure stay in the CSV
     if current is not None and not fmt.is_missing(current["note"]) and _has_value(current):
-        footnotes.append(f"{label(current)}: {current['note']}")
+        footnotes.append(str(current["note"]))
     return {
         "metric_id": metric["metric_id"],
         "display_order": int(metric["display_order"]),
@@ -503,16 +504,26 @@ def aim_text(polarity: str, band_polarity: str = "band_optimal") -> str:
 
 
 def summary_counts(table: pd.DataFrame) -> dict[str, dict[str, int]]:
-    """How many metrics improved, were similar or worsened; and were better, similar or below
-    their benchmark. Information-only metrics and "not compared" verdicts are counted apart."""
+    """How many metrics were better, similar or worse than their benchmark (or within their target
+    band); how many of those with a local target or milestone met it; and how many improved, were
+    similar or worsened. Each verdict is counted as the table prints it: "within target band" is
+    not "better" (statistical-methods.md 8.7, 8.11), and whether a target was met is the separate
+    yes/no flag on the point value (section 1, rule 2), never folded into the rating.
+    Information-only metrics and "not compared" verdicts are counted apart."""
     rating = table["rating"].value_counts().to_dict()
     dot = table["dot"].value_counts().to_dict()
+    met = table["target_met"] if "target_met" in table else pd.Series(dtype=object)
     return {
         "rating": {
-            "better": rating.get("better", 0) + rating.get("on_target", 0),
+            "better": rating.get("better", 0),
             "similar": rating.get("similar", 0),
             "worse": rating.get("worse", 0),
+            "on_target": rating.get("on_target", 0),
             "not_compared": rating.get("not_compared", 0) + rating.get("higher", 0) + rating.get("lower", 0),
+        },
+        "target": {
+            "met": int((met == True).sum()),  # noqa: E712 (True, False or missing)
+            "not_met": int((met == False).sum()),  # noqa: E712
         },
         "dot": {
             "improved": dot.get("improved", 0),
@@ -521,4 +532,3 @@ def summary_counts(table: pd.DataFrame) -> dict[str, dict[str, int]]:
             "not_compared": dot.get("not_compared", 0) + dot.get("increased", 0) + dot.get("decreased", 0),
         },
     }
-

@@ -9,6 +9,7 @@ import pandas as pd
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from ..publishing.charts import COUNCIL_COLOUR, ENGLAND_COLOUR, VERDICT_COLOURS, png_data_uri
+from .builder import summary_counts
 
 def sparkline(series: pd.DataFrame, display_format: str = "number1") -> matplotlib.figure.Figure:
     """A small chart of the council (solid line, dots) against England (dashed) by year."""
@@ -47,30 +48,41 @@ def sparkline_uri(series: pd.DataFrame, display_format: str = "number1") -> str:
     return png_data_uri(sparkline(series, display_format))
 
 
+#: the summary chart's segments beyond the shared verdict colours: "within target band" is blue
+#: (statistical-methods.md 8.11), target met or not green or red; every segment is also labelled
+SUMMARY_COLOURS = {**VERDICT_COLOURS, "on_target": "#1565c0", "met": "#2e7d32", "not_met": "#c62828"}
+_DARK_SEGMENTS = {"better", "worse", "on_target", "improved", "worsened", "met", "not_met"}
+
+
 def summary_chart(table: pd.DataFrame) -> matplotlib.figure.Figure:
-    """Two horizontal stacked bars: ratings against benchmarks and directions of travel.
+    """Horizontal stacked bars of ``builder.summary_counts``: ratings against benchmarks, whether
+    local targets or milestones were met (only when some metric has one), and directions of travel.
 
     Each segment is labelled with its count and verdict so that colour is never the only cue: the
     verdict inside the segment where it fits, and under every bar a key of its segments in order.
     """
-    figure = matplotlib.figure.Figure(figsize=(8, 2.4))
+    counted = summary_counts(table)
+    groups = [
+        ("Rating against benchmark", "rating", [("better", "Better"), ("similar", "Similar"), ("worse", "Worse"),
+                                                ("on_target", "Within band"), ("not_compared", "Not compared")]),
+        ("Local target or milestone", "target", [("met", "Met"), ("not_met", "Not met")]),
+        ("Direction of travel", "dot", [("improved", "Improved"), ("no_significant_change", "No sig. change"), ("worsened", "Worsened"), ("not_compared", "Not compared")]),
+    ]
+    groups = [group for group in groups if sum(counted[group[1]].values())]
+    figure = matplotlib.figure.Figure(figsize=(8, 0.6 + 0.9 * len(groups)))
     axes = figure.add_subplot()
     total = max(len(table), 1)
     width_per_metric = 6.3 / total  # inches of bar per metric (the axes are about 6.3 inches wide)
-    groups = [
-        ("Rating against benchmark", "rating", [("better", "Better"), ("similar", "Similar"), ("worse", "Worse"), ("not_compared", "Not compared")]),
-        ("Direction of travel", "dot", [("improved", "Improved"), ("no_significant_change", "No sig. change"), ("worsened", "Worsened"), ("not_compared", "Not compared")]),
-    ]
     for row, (_title, column, verdicts) in enumerate(groups):
-        counts = table[column].replace({"on_target": "better", "higher": "not_compared", "lower": "not_compared", "increased": "not_compared", "decreased": "not_compared"}).value_counts()
+        counts = counted[column]
         left, key_parts = 0, []
         for key, name in verdicts:
             count = int(counts.get(key, 0))
             if not count:
                 continue
-            axes.barh(row, count, left=left, height=0.5, color=VERDICT_COLOURS[key], edgecolor="white",
+            axes.barh(row, count, left=left, height=0.5, color=SUMMARY_COLOURS[key], edgecolor="white",
                       hatch="//" if key == "not_compared" else None)
-            text_colour = "black" if key in ("similar", "no_significant_change", "not_compared") else "white"
+            text_colour = "white" if key in _DARK_SEGMENTS else "black"
             room = count * width_per_metric * 0.9  # inches; about 0.06 inch per character at 7 pt
             if len(name) * 0.06 <= room:
                 axes.text(left + count / 2, row, f"{name}\n{count}", ha="center", va="center", fontsize=7, color=text_colour)
@@ -79,9 +91,9 @@ def summary_chart(table: pd.DataFrame) -> matplotlib.figure.Figure:
             key_parts.append(f"{name} {count}")
             left += count
         axes.text(0, row + 0.3, "  ·  ".join(key_parts), ha="left", va="top", fontsize=6.5, color="black")
-    axes.set_yticks([0, 1])
+    axes.set_yticks(range(len(groups)))
     axes.set_yticklabels([g[0] for g in groups], fontsize=8)
-    axes.set_ylim(1.6, -0.4)  # top to bottom, with room under the second bar for its key
+    axes.set_ylim(len(groups) - 0.4, -0.4)  # top to bottom, with room under the last bar for its key
     axes.set_xlabel("Number of metrics", fontsize=8)
     axes.tick_params(axis="x", labelsize=7)
     for side in ("top", "right"):

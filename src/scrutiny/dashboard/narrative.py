@@ -194,12 +194,18 @@ def not_compared_reasons(table: pd.DataFrame) -> list[str]:
 def summary_sentence(counts: dict[str, dict[str, int]], total: int, table: pd.DataFrame | None = None) -> str:
     """How many metrics were better, similar or below benchmark, and improved, similar or worse;
     with ``table``, the reasons (only those that occurred) why the others were not compared."""
-    r, d = counts["rating"], counts["dot"]
-    rated = r["better"] + r["similar"] + r["worse"]
+    r, t, d = counts["rating"], counts["target"], counts["dot"]
+    rated = r["better"] + r["similar"] + r["worse"] + r["on_target"]
     compared = d["improved"] + d["no_significant_change"] + d["worsened"]
+    verdicts = [f"{r['better']} performed better", f"{r['similar']} similar", f"{r['worse']} below"]
+    if r["on_target"]:
+        verdicts.append(f"{r['on_target']} within their target band")
+    with_target = t["met"] + t["not_met"]
+    targets = (f"{with_target} {'has' if with_target == 1 else 'have'} a local target or milestone for the "
+               f"period: {t['met']} met it and {t['not_met']} did not. ") if with_target else ""
     text = (
         f"Of the {total} metrics, {rated} could be rated against a national average or local target: "
-        f"{r['better']} performed better, {r['similar']} similar and {r['worse']} below. "
+        f"{', '.join(verdicts[:-1])} and {verdicts[-1]}. {targets}"
         f"{compared} could be compared like for like with last year: {d['improved']} improved, "
         f"{d['no_significant_change']} showed no significant change and {d['worsened']} worsened"
     )

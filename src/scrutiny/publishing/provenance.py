@@ -65,15 +65,18 @@ def software_line() -> str:
 
 
 def provenance_html(inputs, parameters: dict, cut_off, used_sources: set[str], national_files: pd.DataFrame | None = None,
-                    *, method_rules: Sequence[str]) -> str:
+                    *, method_rules: Sequence[str], sources: pd.DataFrame | None = None) -> str:
     """The provenance section as HTML (``national_files``: the national tables used, if any).
 
     ``method_rules`` are the rules of the report it ends: each report states its own method.
+    ``sources`` is the table the ``used_sources`` ids are looked up in (default: sources.csv); a
+    report whose figures come from its own folder's sources (Use of Resources) passes that table.
     """
     if not method_rules:
         raise ValueError("provenance_html needs the report's own method rules")
     params = pd.DataFrame({"parameter": list(parameters), "value": [str(v) for v in parameters.values()]})
-    sources = inputs.sources[inputs.sources["source_id"].isin(sorted(used_sources))][
+    catalogue = inputs.sources if sources is None else sources
+    sources = catalogue[catalogue["source_id"].isin(sorted(used_sources))][
         ["source_id", "publisher", "title", "published", "licence"]
     ].rename(columns={"published": "published (vintage)"})
     rules = "".join(f"<li>{escape(rule)}</li>" for rule in method_rules)

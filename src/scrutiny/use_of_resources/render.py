@@ -100,6 +100,23 @@ def sources_html(report: UseOfResourcesReport) -> str:
     return "".join(parts)
 
 
+def figure_sources(report: UseOfResourcesReport) -> pd.DataFrame:
+    """The sources of the figures the report prints (source_id, publisher, title, published,
+    licence): from the council pack, its LG Inform report, and the committee paper only when its
+    statements are checked (published by the cut-off, for the year reported); from the national
+    panel, each collection and release its rows name. None when the report has no figures."""
+    columns = ["source_id", "publisher", "title", "published", "licence"]
+    if report.origin == "pack" and report.pack is not None:
+        sources = report.pack.sources
+        used = (sources["role"] != "paper") | paper.paper_applies(report)
+        return sources.loc[used, columns].reset_index(drop=True)
+    if report.origin == "panel" and report.panel_values is not None:
+        named = sorted(report.panel_values["source"].dropna().astype(str).unique())
+        return pd.DataFrame({"source_id": named, "publisher": "", "title": named, "published": "", "licence": ""},
+                            columns=columns)
+    return pd.DataFrame(columns=columns)
+
+
 def availability(report: UseOfResourcesReport) -> str:
     """Markdown: where the figures come from, or what is missing."""
     if report.missing:
