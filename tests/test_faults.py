@@ -508,3 +508,28 @@ def test_hostile_text_is_shown_not_run_in_the_dashboard(raw_copy, tmp_path, caps
     assert "HACKED" not in text.replace("innerHTML='HACKED'", "")
     assert "<script>alert(1)</script>" in " ".join(text.split())  # shown as the words it is
     assert "*Council*" in " ".join(text.split())
+
+
+def test_the_kernel_is_not_interrupted_when_papermill_shuts_it_down(tmp_path, monkeypatch):
+    """jupyter_client interrupts a kernel before shutting it down; after the last cell that SIGINT
+    only printed "KeyboardInterrupt caught in kernel" into make's output, so it is not sent."""
+    import asyncio
+
+    from jupyter_client.manager import KernelManager
+
+    from scrutiny.publishing import build
+
+    interrupts = []
+
+    async def interrupt(self):
+        interrupts.append(self.shutting_down)
+
+    monkeypatch.setattr(KernelManager, "_async_interrupt_kernel", interrupt)
+    monkeypatch.setattr(build, "_KERNELS", [])
+    manager = build._ipc_kernel_manager(tmp_path)(kernel_name="python3")
+    manager.shutting_down = True
+    asyncio.run(manager._async_interrupt_kernel())
+    assert interrupts == []
+    manager.shutting_down = False  # a user's interrupt of a running cell still goes through
+    asyncio.run(manager._async_interrupt_kernel())
+    assert interrupts == [False]

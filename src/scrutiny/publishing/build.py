@@ -242,6 +242,15 @@ def _ipc_kernel_manager(folder: Path):
             super().__init__(**kwargs)
             _KERNELS.append(self)
 
+        async def _async_interrupt_kernel(self) -> None:
+            # jupyter_client sends SIGINT before its shutdown request; papermill shuts the kernel
+            # down only after the last cell, so that signal can only land in a message handler and
+            # print "KeyboardInterrupt caught in kernel" into make's output. An interrupt of the
+            # build kills the kernel directly (_stop_kernels), so nothing needs it.
+            if self.shutting_down:
+                return
+            await super()._async_interrupt_kernel()
+
     return IPCKernelManager
 
 
