@@ -39,6 +39,32 @@ def _band(age: str) -> str:
             f"WHEN {age} <= 64 THEN '18 to 64' ELSE '65 and above' END")
 
 
+# A chronology row packed into one BIGINT (waiting-time linkage): its order in the person's
+# chronology, the number of requests and services up to it, its start (days since 1900) and band.
+_PACK_BITS = {"ord": (40, 21), "others": (19, 21), "start": (2, 17), "band": (0, 2)}
+_PACK_BANDS = ("Unknown", "Under 18", "25 to 64", "65 and above")
+
+
+def _pack() -> str:
+    limit = 1 << _PACK_BITS["ord"][1]
+    days = "datediff('day', DATE '1900-01-01', Event_Start_Date)"
+    band = "CASE Band " + " ".join(f"WHEN '{b}' THEN {n}" for n, b in enumerate(_PACK_BANDS)) + " END"
+    return (f"CASE WHEN ord >= {limit} OR {days} NOT BETWEEN 0 AND {(1 << 17) - 1} OR {band} IS NULL "
+            "THEN error('CLD waiting times: a person with over 2 million events, a start date outside "
+            "1900 to 2258 or an unexpected age band') "
+            f"ELSE (ord << 40) | (others_so_far << 19) | ({days} << 2) | {band} END")
+
+
+def _unpack(packed: str, part: str) -> str:
+    shift, bits = _PACK_BITS[part]
+    value = f"(({packed} >> {shift}) & {(1 << bits) - 1})"
+    if part == "start":
+        return f"CAST(DATE '1900-01-01' + CAST({value} AS INTEGER) AS DATE)"
+    if part == "band":
+        return f"{list(_PACK_BANDS)}[{value} + 1]"
+    return value
+
+
 def _frame(relation) -> pd.DataFrame:
     """A query result as a DataFrame with plain values (coded columns are ENUMs inside DuckDB)."""
     frame = relation.df()
@@ -347,48 +373,46 @@ class DuckDBEngine:
             ), chronology AS (
                 SELECT *, CASE Der_Working_Age_Band WHEN '18 to 64' THEN '25 to 64'
                           ELSE Der_Working_Age_Band END AS Band,
-                       row_number() OVER (PARTITION BY person_key ORDER BY Event_Start_Date,
-                           CASE Event_Type WHEN 'Request' THEN 1 WHEN 'Assessment' THEN 2 ELSE 3 END,
-                           ImportDate DESC, Der_Unique_Record_ID DESC) AS ord
+                       row_number() OVER chronological AS ord,
+                       -- requests and services so far: equal at two assessments when none lies between
+                       count(*) FILTER (WHERE Event_Type <> 'Assessment') OVER (chronological
+                           ROWS UNBOUNDED PRECEDING) AS others_so_far
                 FROM (SELECT * FROM requests
                       UNION ALL
                       SELECT s.* FROM rs s SEMI JOIN (SELECT DISTINCT person_key FROM requests) q
                              ON q.person_key = s.person_key
                       WHERE s.Der_Age_Event_Start_Date >= 25)
-            ), flagged AS (
-                SELECT *, coalesce(Event_Type = 'Assessment' AND NOT coalesce(lag(Event_Type = 'Assessment')
-                              OVER w, false), false) AS new_block,
-                       CASE WHEN Event_Type = 'Assessment' AND Event_Outcome IN
-                            {_list(codes.ASSESSMENT_TO_SERVICE)} THEN 1 ELSE 0 END AS progress_to_service,
-                       min(CASE WHEN Event_Type = 'Assessment' THEN ord END) OVER after AS next_assessment,
-                       min(CASE WHEN Event_Type = 'Service' THEN ord END) OVER after AS next_service
-                FROM chronology
-                WINDOW w AS (PARTITION BY person_key ORDER BY ord),
-                       after AS (PARTITION BY person_key ORDER BY ord
-                                 ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING)
-            ), blocks AS (
-                SELECT *, sum(CAST(new_block AS INTEGER)) OVER (PARTITION BY person_key ORDER BY ord
-                          ROWS UNBOUNDED PRECEDING) AS block
-                FROM flagged
-            ), events AS (
-                SELECT *, CASE WHEN Event_Type = 'Assessment' THEN max(progress_to_service) OVER (
-                              PARTITION BY person_key, block, Event_Type = 'Assessment') END AS block_flag
-                FROM blocks
+                WINDOW chronological AS (PARTITION BY person_key ORDER BY Event_Start_Date,
+                    CASE Event_Type WHEN 'Request' THEN 1 WHEN 'Assessment' THEN 2 ELSE 3 END,
+                    ImportDate DESC, Der_Unique_Record_ID DESC)
             ), linked AS (
-                SELECT r.person_key, r.LA_Code, r.Person_ID, r.ord, r.Event_Start_Date, r.Der_Event_End_Date, r.Band,
-                       r.Date_of_Death, r.next_assessment, r.next_service,
-                       a.Event_Start_Date AS a_start, a.Band AS a_band, a.block_flag AS a_flag,
-                       s.Event_Start_Date AS s_start, s.Band AS s_band,
-                       (r.Event_Start_Date < DATE '{codes.R2_SWITCH.date()}' AND r.Der_Conversation = 1
-                        AND r.Event_Outcome IN {_list(codes.REQUEST_PROGRESS)}
-                        AND (r.next_assessment IS NULL OR r.Event_Start_Date < a.Event_Start_Date))
-                           AS override
-                FROM events r
-                LEFT JOIN events a ON a.person_key = r.person_key
-                                  AND a.ord = r.next_assessment
-                LEFT JOIN events s ON s.person_key = r.person_key
-                                  AND s.ord = r.next_service
-                WHERE r.Event_Type = 'Request'
+                -- one ordered pass: for each request, the next assessment and next service (with their
+                -- start and band) and the next assessment with progress to services. The next assessment
+                -- after a request starts an assessment block (4.4), so the block's flag is 1 when that
+                -- progressing assessment follows with no request or service between them. Each row's
+                -- order, start, band and count of earlier requests and services are packed into one
+                -- integer with the order in the top bits, so "the next one" is a plain min().
+                SELECT * EXCLUDE (next_a, next_s, next_progress),
+                       {_unpack('next_a', 'ord')} AS next_assessment, {_unpack('next_a', 'start')} AS a_start,
+                       {_unpack('next_a', 'band')} AS a_band,
+                       CASE WHEN next_a IS NOT NULL THEN CAST(coalesce({_unpack('next_progress', 'others')}
+                           = {_unpack('next_a', 'others')}, false) AS INTEGER) END AS a_flag,
+                       {_unpack('next_s', 'ord')} AS next_service, {_unpack('next_s', 'start')} AS s_start,
+                       {_unpack('next_s', 'band')} AS s_band,
+                       (Event_Start_Date < DATE '{codes.R2_SWITCH.date()}' AND Der_Conversation = 1
+                        AND Event_Outcome IN {_list(codes.REQUEST_PROGRESS)}
+                        AND (next_a IS NULL OR Event_Start_Date < {_unpack('next_a', 'start')})) AS override
+                FROM (
+                    SELECT person_key, LA_Code, Person_ID, ord, Event_Type, Event_Start_Date, Der_Event_End_Date,
+                           Band, Date_of_Death, Der_Conversation, Event_Outcome,
+                           min(CASE WHEN Event_Type = 'Assessment' THEN packed END) OVER after AS next_a,
+                           min(CASE WHEN Event_Type = 'Service' THEN packed END) OVER after AS next_s,
+                           min(CASE WHEN Event_Type = 'Assessment' AND Event_Outcome IN
+                               {_list(codes.ASSESSMENT_TO_SERVICE)} THEN packed END) OVER after AS next_progress
+                    FROM (SELECT *, {_pack()} AS packed FROM chronology)
+                    WINDOW after AS (PARTITION BY person_key ORDER BY ord
+                                     ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING))
+                WHERE Event_Type = 'Request'
             ), responded AS (
                 SELECT *, CASE WHEN override THEN ord ELSE next_assessment END AS first_ord,
                        CASE WHEN override THEN 'Request' WHEN next_assessment IS NOT NULL
