@@ -117,9 +117,14 @@ class DuckDBEngine:
                                               period_method=period_method, as_of=as_of,
                                               excluded_files=excluded_files)
         self._prepare()
-        self._person_details()
+        self._persons_built = False  # the person table is built when a measure first needs it
+        self._councils: list[str] | None = None
 
     def _query(self, sql: str) -> pd.DataFrame:
+        if "cld_persons" in sql and not self._persons_built:
+            # waiting times never read the person table, so a run of them alone does not build it
+            self._person_details()
+            self._persons_built = True
         return _frame(self.con.sql(sql))
 
     def _date(self, when: pd.Timestamp) -> str:
@@ -234,8 +239,8 @@ class DuckDBEngine:
         con.execute("DROP TABLE cld_kept")
 
     def _person_details(self) -> None:
-        """One row per council and person (3.9) from two grouped passes over the events (no sorts):
-        the first finds each attribute's "latest" key, the second the values at that key."""
+        """One row per council and person (3.9) from one grouped pass over the events (no sorts, no
+        joins): each "latest" value is found by a max() over its ordering key packed with the value."""
         unknown = {"Gender": ("Unknown", codes.INVALID),
                    "Primary_Support_Reason": ("Unknown", codes.INVALID, "Social support: Support to unpaid carer"),
                    "Accommodation_Status": ("Unknown", codes.INVALID)}
@@ -252,13 +257,28 @@ class DuckDBEngine:
         def days(date: str) -> str:
             return f"CAST(greatest(datediff('day', DATE '1970-01-01', {date}), 0) AS BIGINT)"
 
-        first_pass = ", ".join(f"max({latest}) FILTER (WHERE {condition}) AS top_{field}"
-                               for field, condition in known.items())
-        second_pass = ", ".join(
-            f"CASE WHEN min({field}) FILTER (WHERE {known[field]} AND {latest} = top_{field}) = "
-            f"max({field}) FILTER (WHERE {known[field]} AND {latest} = top_{field}) THEN "
-            f"min({field}) FILTER (WHERE {known[field]} AND {latest} = top_{field}) ELSE 'Unknown' END AS {field}"
-            for field in known)
+        def newest_value(field: str, key: str, condition: str) -> str:
+            """The value at the greatest ``key`` if all rows at that key hold the same one: the key and the
+            value's ENUM code packed into one number, once with the code and once with its complement,
+            so that one max() gives the largest code and the other the smallest at the greatest key."""
+            code = f"CAST(enum_code({field}) AS HUGEINT)"
+            return (f"max((CAST({key} AS HUGEINT) << 16) | {code}) FILTER (WHERE {condition}) AS hi_{field}, "
+                    f"max((CAST({key} AS HUGEINT) << 16) | (65535 - {code})) FILTER (WHERE {condition}) AS lo_{field}")
+
+        def same(field: str) -> str:
+            return f"(hi_{field} & 65535) = 65535 - (lo_{field} & 65535)"
+
+        def value(field: str) -> str:
+            return f"enum_range(NULL::{_enum_name(field)})[CAST(hi_{field} & 65535 AS INTEGER) + 1]"
+
+        first_pass = ", ".join(newest_value(field, latest, condition) for field, condition in known.items())
+        second_pass = ", ".join(f"CASE WHEN {same(field)} THEN {value(field)} ELSE 'Unknown' END AS {field}"
+                                for field in known)
+        component_pass = newest_value("Service_Component", service_key, "Event_Type = 'Service'")
+        component_same = f"{same('Service_Component')} AND hi_Service_Component >> 16 = top_service"
+        component_value = value("Service_Component")
+        kind_cases = " ".join(f"WHEN {99 - r} THEN '{t}'" for t, r in codes.SERVICE_TYPE_RANK.items())
+        low_32 = (1 << 32) - 1
         self.con.execute(f"""
             CREATE OR REPLACE TEMP TABLE cld_persons AS
             WITH rows AS (
@@ -275,34 +295,29 @@ class DuckDBEngine:
                            | {days('Event_Start_Date')} END AS service_key
                 FROM (SELECT *, CASE WHEN Event_Type = 'Service' THEN {rank} END AS type_rank FROM cld_events)
             ), tops AS (
-                SELECT person_key, max(Date_of_Death) AS Date_of_Death,
-                       max(Ref_Period_End_Date) FILTER (WHERE Der_Birth_Year IS NOT NULL
-                                                        AND Der_Birth_Month IS NOT NULL) AS top_birth,
-                       max({service_key}) FILTER (WHERE Event_Type = 'Service') AS top_service,
-                       {first_pass}
-                FROM rows GROUP BY person_key
-            ), details AS (
-                SELECT r.person_key, min(r.LA_Code) AS LA_Code, min(r.Person_ID) AS Person_ID,
-                       min(r.LA_Code) <> max(r.LA_Code) OR min(r.Person_ID) <> max(r.Person_ID) AS key_clash,
-                       any_value(t.Date_of_Death) AS Date_of_Death,
-                       min((r.Der_Birth_Year, r.Der_Birth_Month)) FILTER (
-                           WHERE r.Der_Birth_Year IS NOT NULL AND r.Der_Birth_Month IS NOT NULL
-                             AND r.Ref_Period_End_Date = t.top_birth) AS birth,
-                       {second_pass},
-                       -- one distinct value among the top rows: its minimum equals its maximum
-                       CASE WHEN min(Service_Type) FILTER (WHERE {service_key} = t.top_service AND type_rank < 99)
-                                 = max(Service_Type) FILTER (WHERE {service_key} = t.top_service AND type_rank < 99)
-                            THEN min(Service_Type) FILTER (WHERE {service_key} = t.top_service AND type_rank < 99)
-                            END AS kind,
-                       CASE WHEN min(Service_Component) FILTER (
-                                     WHERE {service_key} = t.top_service AND Service_Component IN {mappable})
-                                 = max(Service_Component) FILTER (
-                                     WHERE {service_key} = t.top_service AND Service_Component IN {mappable})
-                            THEN min(Service_Component) FILTER (
-                                WHERE {service_key} = t.top_service AND Service_Component IN {mappable})
-                            END AS component
-                FROM rows r JOIN tops t USING (person_key) GROUP BY r.person_key
-            )
+            SELECT person_key, min(LA_Code) AS LA_Code, min(Person_ID) AS Person_ID,
+                   min(LA_Code) <> max(LA_Code) OR min(Person_ID) <> max(Person_ID) AS key_clash,
+                   max(Date_of_Death) AS Date_of_Death,
+                   -- the earliest (year, month) among the rows of the latest reference period with both
+                   max((CAST({days('Ref_Period_End_Date')} AS HUGEINT) << 32)
+                       | ({low_32} - (Der_Birth_Year * 16 + Der_Birth_Month))) FILTER (
+                       WHERE Der_Birth_Year IS NOT NULL AND Der_Birth_Month IS NOT NULL) AS birth_packed,
+                   {first_pass},
+                   max({service_key}) FILTER (WHERE Event_Type = 'Service') AS top_service,
+                   {component_pass}
+            FROM rows GROUP BY person_key
+        ), details AS (
+            SELECT person_key, LA_Code, Person_ID, key_clash, Date_of_Death,
+                   [CAST(({low_32} - (birth_packed & {low_32})) >> 4 AS BIGINT),
+                    CAST(({low_32} - (birth_packed & {low_32})) & 15 AS BIGINT)] AS birth,
+                   {second_pass},
+                   -- every top service row has the same type (its rank is part of the key)
+                   CASE (top_service >> 19) & 127 {kind_cases} END AS kind,
+                   -- the top rows have a mappable component (bit 18 of the key) and all the same one
+                   CASE WHEN (top_service >> 18) & 1 = 1 AND {component_same}
+                        THEN {component_value} END AS component
+            FROM tops
+        )
             SELECT LA_Code, Person_ID, key_clash, birth[1] AS Der_Birth_Year, birth[2] AS Der_Birth_Month, Date_of_Death,
                    coalesce(Gender, 'Unknown') AS Gender,
                    coalesce(Primary_Support_Reason, 'Unknown') AS Primary_Support_Reason,
@@ -340,8 +355,10 @@ class DuckDBEngine:
 
     def councils(self) -> list[str]:
         """Every council code in the extract."""
-        return [row[0] for row in self.con.execute(
-            "SELECT DISTINCT LA_Code FROM cld_events ORDER BY 1").fetchall()]
+        if self._councils is None:
+            self._councils = [row[0] for row in self.con.execute(
+                "SELECT DISTINCT LA_Code FROM cld_events ORDER BY 1").fetchall()]
+        return list(self._councils)
 
     # ----------------------------------------------------------------------- waiting times (4)
     def waiting_time_requests(self) -> pd.DataFrame:
