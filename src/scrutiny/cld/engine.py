@@ -151,18 +151,31 @@ class DuckDBEngine:
             FROM cld_standard s JOIN {periods} p ON p.LA_Code = s.LA_Code AND p.ImportDate = s.ImportDate
             WHERE s.Event_Start_Date <= {end}
         """)
+        # Each coded field is cleaned once per distinct value in the extract (a few dozen), not once
+        # per row: one grouped pass lists the values, and the rows join on the value as it stands.
+        mapped = (*codes.CODE_LISTS, "Event_Type")
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE cld_raw_values AS
+            SELECT {', '.join(mapped)} FROM cld_standard GROUP BY GROUPING SETS ({', '.join(f'({f})' for f in mapped)})
+        """)
         joins, cleaned = [], {}
-        for number, field in enumerate(codes.CODE_LISTS):
+        for number, field in enumerate(mapped):
             alias = f"m{number}"
-            joins.append(f"LEFT JOIN cld_code_map {alias} ON {alias}.field = '{field}' "
-                         f"AND {alias}.value_key = lower(rtrim(s.{field}))")
-            cleaned[field] = (f"CAST(CASE WHEN s.{field} IS NULL THEN NULL ELSE coalesce({alias}.cleaned, "
-                              f"'{codes.INVALID}') END AS {_enum_name(field)})")
-        event_type = ("CASE WHEN s.Event_Type IS NULL THEN NULL "
-                      + " ".join(f"WHEN lower(s.Event_Type) LIKE '%{name.lower()}%' THEN '{name}'"
-                                 for name in codes.EVENT_TYPES)
-                      + f" ELSE '{codes.INVALID}' END")
-        event_type = f"CAST({event_type} AS {_enum_name('Event_Type')})"
+            if field == "Event_Type":
+                value = ("CASE " + " ".join(f"WHEN lower(raw) LIKE '%{name.lower()}%' THEN '{name}'"
+                                            for name in codes.EVENT_TYPES) + f" ELSE '{codes.INVALID}' END")
+            else:
+                value = (f"coalesce((SELECT c.cleaned FROM cld_code_map c WHERE c.field = '{field}' "
+                         f"AND c.value_key = lower(rtrim(raw))), '{codes.INVALID}')")
+            con.execute(f"""
+                CREATE OR REPLACE TEMP TABLE cld_map_{number} AS
+                SELECT raw, CAST({value} AS {_enum_name(field)}) AS cleaned
+                FROM (SELECT DISTINCT {field} AS raw FROM cld_raw_values WHERE {field} IS NOT NULL)
+            """)
+            joins.append(f"LEFT JOIN cld_map_{number} {alias} ON {alias}.raw = s.{field}")
+            cleaned[field] = f"{alias}.cleaned"
+        con.execute("DROP TABLE cld_raw_values")
+        event_type = cleaned.pop("Event_Type")
         cleaned_columns = ", ".join(f"{expression} AS {field}" for field, expression in cleaned.items())
         keep = ("LA_Code", "ImportDate", "Der_Unique_Record_ID", "Der_Birth_Year", "Der_Birth_Month",
                 "Date_of_Death", "Event_Start_Date", "Event_End_Date", "Der_Conversation",
