@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from scrutiny.cld import codes
+from scrutiny.cld import codes, measures
 from scrutiny.cld.discharges import open_discharges
 from scrutiny.cld.extract import Extract
 from scrutiny.cld.periods import Period
@@ -376,12 +376,40 @@ class DuckDBEngine:
     # ----------------------------------------------------------------------- waiting times (4)
     def waiting_time_requests(self) -> pd.DataFrame:
         """One row per valid request with its response, first service and exclusion (4.2 to 4.4)."""
+        return self._query(self._requests_sql() + "ORDER BY LA_Code, Person_ID, request_ord")
+
+    def waiting_times(self, *, from_quarter: str | None = None) -> pd.DataFrame:
+        """DHSC's waiting-time measures counted inside DuckDB: the table
+        :func:`scrutiny.cld.measures.waiting_times` makes from :meth:`waiting_time_requests`, without
+        handing every request to pandas (at national scale, millions of rows)."""
+        response, service = measures.WAIT_METRICS["response"], measures.WAIT_METRICS["service"]
+        since = f"AND Quarter_Start >= DATE '{pd.Timestamp(from_quarter).date()}'" if from_quarter else ""
+        table = self._query(f"""
+            WITH requests AS ({self._requests_sql()}), waits AS (
+                SELECT LA_Code, '{response}' AS Metric, date_trunc('quarter', response_start) AS Quarter_Start,
+                       response_band AS Age_Band, datediff('day', request_start, response_start) AS Days
+                FROM requests WHERE NOT excluded AND response_start IS NOT NULL
+                UNION ALL
+                SELECT LA_Code, '{service}', date_trunc('quarter', service_start), service_band,
+                       datediff('day', request_start, service_start)
+                FROM requests WHERE NOT excluded AND service_start IS NOT NULL
+            )
+            SELECT LA_Code, Metric, CAST(Quarter_Start AS TIMESTAMP) AS Quarter_Start, Age_Band,
+                   CAST(median(Days) AS DOUBLE) AS Median_Waiting_Time, count(*) AS Number_Of_Waiting_Times_Identified
+            FROM waits WHERE Age_Band IN {_list(measures.WAIT_BANDS)} {since}
+            GROUP BY ALL ORDER BY LA_Code, Metric, Quarter_Start, Age_Band
+        """)
+        table["Quarter_Start"] = pd.to_datetime(table["Quarter_Start"])
+        table.insert(3, "Quarter_End", table["Quarter_Start"] + pd.offsets.QuarterEnd(0))
+        return table
+
+    def _requests_sql(self) -> str:
         lts, short = _list(codes.LTS_TYPES), _list((codes.ST_MAX, codes.OTHER_SHORT))
         # only the columns the linkage reads travel through its windows and joins
         columns = ("person_key, LA_Code, Person_ID, Event_Type, Event_Start_Date, Der_Event_End_Date, Der_Working_Age_Band, "
                    "Date_of_Death, Der_Conversation, Event_Outcome, ImportDate, Der_Unique_Record_ID, Service_Type, "
                    "Der_Age_Event_Start_Date")
-        return self._query(f"""
+        return f"""
             WITH rs AS MATERIALIZED (
                 SELECT {columns} FROM cld_events
                 WHERE (Event_Type = 'Assessment' AND Assessment_Type IN {_list(codes.ASSESSMENT_TYPES)})
@@ -485,8 +513,7 @@ class DuckDBEngine:
             WINDOW p AS (PARTITION BY person_key ORDER BY request_ord),
                    earlier AS (PARTITION BY person_key ORDER BY request_ord
                                ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
-            ORDER BY LA_Code, Person_ID, request_ord
-        """)
+        """
 
     # ----------------------------------------------------------------------- ASCOF 2A (5.1)
     def _service_user_rows(self) -> str:
