@@ -180,10 +180,15 @@ class DuckDBEngine:
         keep = ("LA_Code", "ImportDate", "Der_Unique_Record_ID", "Der_Birth_Year", "Der_Birth_Month",
                 "Date_of_Death", "Event_Start_Date", "Event_End_Date", "Der_Conversation",
                 "Der_Age_Event_Start_Date", "Ref_Period_Start_Date", "Ref_Period_End_Date")
+        # small numbers in small types: at 10 million events every byte of a row is 10 MB to hold or spill
+        narrow = {"Der_Birth_Year": "CAST(s.Der_Birth_Year AS SMALLINT) AS Der_Birth_Year",
+                  "Der_Birth_Month": "CAST(s.Der_Birth_Month AS TINYINT) AS Der_Birth_Month",
+                  "Der_Conversation": "CAST(s.Der_Conversation AS TINYINT) AS Der_Conversation",
+                  "Der_Age_Event_Start_Date": "CAST(s.Der_Age_Event_Start_Date AS SMALLINT) AS Der_Age_Event_Start_Date"}
         con.execute(f"""
             CREATE OR REPLACE TEMP TABLE cld_kept AS
             WITH cleaned AS (
-                SELECT {', '.join('s.' + c for c in keep)}, {event_type} AS Event_Type, {cleaned_columns},
+                SELECT {', '.join(narrow.get(c, 's.' + c) for c in keep)}, {event_type} AS Event_Type, {cleaned_columns},
                        lower(rtrim(s.Request_Route_of_Access)) AS route_key,
                        coalesce(s.Der_NHS_Number_Traced_Pseudo, s.Der_NHS_Number_Pseudo,
                                 s.LA_Code || '_' || s.LA_Person_Unique_Identifier) AS Person_ID
@@ -246,7 +251,7 @@ class DuckDBEngine:
                              coalesce(Event_Outcome_Hierarchy, 999), Der_Conversation DESC,
                              Der_Unique_Record_ID DESC) = 1
             )
-            SELECT * EXCLUDE (Event_Key), {age} AS Der_Latest_Age, {_band(age)} AS Der_Working_Age_Band
+            SELECT * EXCLUDE (Event_Key), CAST({age} AS SMALLINT) AS Der_Latest_Age, {_band(age)} AS Der_Working_Age_Band
             FROM unique_events
         """)
         con.execute("DROP TABLE cld_kept")
@@ -313,7 +318,7 @@ class DuckDBEngine:
                    max(Date_of_Death) AS Date_of_Death,
                    -- the earliest (year, month) among the rows of the latest reference period with both
                    max((CAST({days('Ref_Period_End_Date')} AS HUGEINT) << 32)
-                       | ({low_32} - (Der_Birth_Year * 16 + Der_Birth_Month))) FILTER (
+                       | ({low_32} - (CAST(Der_Birth_Year AS BIGINT) * 16 + Der_Birth_Month))) FILTER (
                        WHERE Der_Birth_Year IS NOT NULL AND Der_Birth_Month IS NOT NULL) AS birth_packed,
                    {first_pass},
                    max({service_key}) FILTER (WHERE Event_Type = 'Service') AS top_service,
