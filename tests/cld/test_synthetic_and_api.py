@@ -65,6 +65,16 @@ def test_engines_agree_on_synthetic_journeys(small_extract):
     pd.testing.assert_frame_equal(api.ascof_tables(fast, population), api.ascof_tables(reference, population))
 
 
+def test_waiting_times_counted_in_duckdb_match_the_tables_from_units(county_extract):
+    engine = DuckDBEngine(open_extract(county_extract), "2025-12-31")
+    requests = engine.waiting_time_requests()
+    for since in (None, "2024-04-01"):
+        expected = measures.waiting_times(requests, from_quarter=since).reset_index(drop=True)
+        counted = engine.waiting_times(from_quarter=since)
+        assert len(counted) > 20 and counted["Number_Of_Waiting_Times_Identified"].sum() > 1000
+        pd.testing.assert_frame_equal(counted, expected, check_dtype=False)
+
+
 def test_dashboard_figures_are_observation_rows(county_extract):
     figures = api.dashboard_figures(county_extract, "E10000018", "2025-12-31")
     header = pd.read_csv(Path(__file__).parents[2] / "data" / "raw" / "observations.csv", nrows=0).columns.tolist()

@@ -45,18 +45,28 @@ def is_synthetic(path: Path) -> bool:
     return metadata.get(b"scrutiny.synthetic") == b"true"
 
 
+ASCOF_MEASURES = ("2A", "2B2C", "2D", "2E", "3D")
+
+
 def ascof_tables(engine, population: dict[str, dict[str, float]] | None = None,
-                 councils: list[str] | None = None) -> pd.DataFrame:
+                 councils: list[str] | None = None, *, wanted: tuple[str, ...] = ASCOF_MEASURES) -> pd.DataFrame:
     """Every CLD ASCOF measure the engine computes (2A, 2B/2C if a population is given, 2D if the
-    engine has hospital discharges, 2E, 3D)."""
+    engine has hospital discharges, 2E, 3D), or only those ``wanted``."""
+    unknown = set(wanted) - set(ASCOF_MEASURES)
+    if unknown:
+        raise ValueError(f"unknown ASCOF measure(s) {sorted(unknown)}: expected some of {', '.join(ASCOF_MEASURES)}")
     councils = councils or engine.councils()
-    parts = [measures.ascof_2a(engine.ascof_2a_clusters(), engine.period, councils)]
-    if engine.discharges is not None:
+    parts = []
+    if "2A" in wanted:
+        parts.append(measures.ascof_2a(engine.ascof_2a_clusters(), engine.period, councils))
+    if "2D" in wanted and engine.discharges is not None:
         parts.append(measures.ascof_2d(*engine.ascof_2d_units(), engine.ascof_2d_period(), councils))
-    if population is not None:
+    if "2B2C" in wanted and population is not None:
         parts.append(measures.ascof_2b2c(engine.ascof_2b2c_admissions(), engine.period, councils, population))
-    parts.append(measures.ascof_2e(engine.ascof_2e_people(), engine.period, councils))
-    parts.append(measures.ascof_3d(engine.ascof_3d_people(), engine.period, councils))
+    if "2E" in wanted:
+        parts.append(measures.ascof_2e(engine.ascof_2e_people(), engine.period, councils))
+    if "3D" in wanted:
+        parts.append(measures.ascof_3d(engine.ascof_3d_people(), engine.period, councils))
     return pd.concat(parts, ignore_index=True)
 
 
@@ -93,9 +103,10 @@ def _as_of(engine: DuckDBEngine) -> str:
 
 
 def _check_council(engine: DuckDBEngine, council_code: str, extract_path: Path) -> None:
-    if council_code not in engine.councils():
+    councils = engine.councils()
+    if council_code not in councils:
         raise ExtractError(f"{extract_path}: no events for council {council_code!r} in column 'LA Code' "
-                           f"(found {', '.join(engine.councils()) or 'none'})")
+                           f"(found {', '.join(councils) or 'none'})")
 
 
 def dashboard_figures(extract_path: str | Path, council_code: str, period_end: object, *,
@@ -115,7 +126,8 @@ def dashboard_figures(extract_path: str | Path, council_code: str, period_end: o
     engine = open_engine(path, period_end, discharges=spells)
     _check_council(engine, council_code, path)
     population = population or published_population(council_code)
-    table = ascof_tables(engine, {council_code: population}, [council_code])
+    # the dashboard shows 2A, 2B, 2C and 2D only: 2E and 3D are not computed for it
+    table = ascof_tables(engine, {council_code: population}, [council_code], wanted=("2A", "2B2C", "2D"))
     detail = f"computed from {path.name} (sha256 {_sha256(path)[:16]}) by the CLD engine"
     base = {"council_code": council_code, "margin_of_error": None, "respondents": None,
             "estimate": "provisional", "source": SOURCE_ID, "as_of": _as_of(engine)}

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from scrutiny.cld import codes
+from scrutiny.cld import codes, measures
 from scrutiny.cld.discharges import open_discharges
 from scrutiny.cld.extract import Extract
 from scrutiny.cld.periods import Period
@@ -37,6 +37,32 @@ def _age(birth_year: str, birth_month: str, when: str) -> str:
 def _band(age: str) -> str:
     return (f"CASE WHEN {age} IS NULL THEN 'Unknown' WHEN {age} < 18 THEN 'Under 18' "
             f"WHEN {age} <= 64 THEN '18 to 64' ELSE '65 and above' END")
+
+
+# A chronology row packed into one BIGINT (waiting-time linkage): its order in the person's
+# chronology, the number of requests and services up to it, its start (days since 1900) and band.
+_PACK_BITS = {"ord": (40, 21), "others": (19, 21), "start": (2, 17), "band": (0, 2)}
+_PACK_BANDS = ("Unknown", "Under 18", "25 to 64", "65 and above")
+
+
+def _pack() -> str:
+    limit = 1 << _PACK_BITS["ord"][1]
+    days = "datediff('day', DATE '1900-01-01', Event_Start_Date)"
+    band = "CASE Band " + " ".join(f"WHEN '{b}' THEN {n}" for n, b in enumerate(_PACK_BANDS)) + " END"
+    return (f"CASE WHEN ord >= {limit} OR {days} NOT BETWEEN 0 AND {(1 << 17) - 1} OR {band} IS NULL "
+            "THEN error('CLD waiting times: a person with over 2 million events, a start date outside "
+            "1900 to 2258 or an unexpected age band') "
+            f"ELSE (ord << 40) | (others_so_far << 19) | ({days} << 2) | {band} END")
+
+
+def _unpack(packed: str, part: str) -> str:
+    shift, bits = _PACK_BITS[part]
+    value = f"(({packed} >> {shift}) & {(1 << bits) - 1})"
+    if part == "start":
+        return f"CAST(DATE '1900-01-01' + CAST({value} AS INTEGER) AS DATE)"
+    if part == "band":
+        return f"{list(_PACK_BANDS)}[{value} + 1]"
+    return value
 
 
 def _frame(relation) -> pd.DataFrame:
@@ -91,9 +117,14 @@ class DuckDBEngine:
                                               period_method=period_method, as_of=as_of,
                                               excluded_files=excluded_files)
         self._prepare()
-        self._person_details()
+        self._persons_built = False  # the person table is built when a measure first needs it
+        self._councils: list[str] | None = None
 
     def _query(self, sql: str) -> pd.DataFrame:
+        if "cld_persons" in sql and not self._persons_built:
+            # waiting times never read the person table, so a run of them alone does not build it
+            self._person_details()
+            self._persons_built = True
         return _frame(self.con.sql(sql))
 
     def _date(self, when: pd.Timestamp) -> str:
@@ -120,26 +151,44 @@ class DuckDBEngine:
             FROM cld_standard s JOIN {periods} p ON p.LA_Code = s.LA_Code AND p.ImportDate = s.ImportDate
             WHERE s.Event_Start_Date <= {end}
         """)
+        # Each coded field is cleaned once per distinct value in the extract (a few dozen), not once
+        # per row: one grouped pass lists the values, and the rows join on the value as it stands.
+        mapped = (*codes.CODE_LISTS, "Event_Type")
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE cld_raw_values AS
+            SELECT {', '.join(mapped)} FROM cld_standard GROUP BY GROUPING SETS ({', '.join(f'({f})' for f in mapped)})
+        """)
         joins, cleaned = [], {}
-        for number, field in enumerate(codes.CODE_LISTS):
+        for number, field in enumerate(mapped):
             alias = f"m{number}"
-            joins.append(f"LEFT JOIN cld_code_map {alias} ON {alias}.field = '{field}' "
-                         f"AND {alias}.value_key = lower(rtrim(s.{field}))")
-            cleaned[field] = (f"CAST(CASE WHEN s.{field} IS NULL THEN NULL ELSE coalesce({alias}.cleaned, "
-                              f"'{codes.INVALID}') END AS {_enum_name(field)})")
-        event_type = ("CASE WHEN s.Event_Type IS NULL THEN NULL "
-                      + " ".join(f"WHEN lower(s.Event_Type) LIKE '%{name.lower()}%' THEN '{name}'"
-                                 for name in codes.EVENT_TYPES)
-                      + f" ELSE '{codes.INVALID}' END")
-        event_type = f"CAST({event_type} AS {_enum_name('Event_Type')})"
+            if field == "Event_Type":
+                value = ("CASE " + " ".join(f"WHEN lower(raw) LIKE '%{name.lower()}%' THEN '{name}'"
+                                            for name in codes.EVENT_TYPES) + f" ELSE '{codes.INVALID}' END")
+            else:
+                value = (f"coalesce((SELECT c.cleaned FROM cld_code_map c WHERE c.field = '{field}' "
+                         f"AND c.value_key = lower(rtrim(raw))), '{codes.INVALID}')")
+            con.execute(f"""
+                CREATE OR REPLACE TEMP TABLE cld_map_{number} AS
+                SELECT raw, CAST({value} AS {_enum_name(field)}) AS cleaned
+                FROM (SELECT DISTINCT {field} AS raw FROM cld_raw_values WHERE {field} IS NOT NULL)
+            """)
+            joins.append(f"LEFT JOIN cld_map_{number} {alias} ON {alias}.raw = s.{field}")
+            cleaned[field] = f"{alias}.cleaned"
+        con.execute("DROP TABLE cld_raw_values")
+        event_type = cleaned.pop("Event_Type")
         cleaned_columns = ", ".join(f"{expression} AS {field}" for field, expression in cleaned.items())
         keep = ("LA_Code", "ImportDate", "Der_Unique_Record_ID", "Der_Birth_Year", "Der_Birth_Month",
                 "Date_of_Death", "Event_Start_Date", "Event_End_Date", "Der_Conversation",
                 "Der_Age_Event_Start_Date", "Ref_Period_Start_Date", "Ref_Period_End_Date")
+        # small numbers in small types: at 10 million events every byte of a row is 10 MB to hold or spill
+        narrow = {"Der_Birth_Year": "CAST(s.Der_Birth_Year AS SMALLINT) AS Der_Birth_Year",
+                  "Der_Birth_Month": "CAST(s.Der_Birth_Month AS TINYINT) AS Der_Birth_Month",
+                  "Der_Conversation": "CAST(s.Der_Conversation AS TINYINT) AS Der_Conversation",
+                  "Der_Age_Event_Start_Date": "CAST(s.Der_Age_Event_Start_Date AS SMALLINT) AS Der_Age_Event_Start_Date"}
         con.execute(f"""
             CREATE OR REPLACE TEMP TABLE cld_kept AS
             WITH cleaned AS (
-                SELECT {', '.join('s.' + c for c in keep)}, {event_type} AS Event_Type, {cleaned_columns},
+                SELECT {', '.join(narrow.get(c, 's.' + c) for c in keep)}, {event_type} AS Event_Type, {cleaned_columns},
                        lower(rtrim(s.Request_Route_of_Access)) AS route_key,
                        coalesce(s.Der_NHS_Number_Traced_Pseudo, s.Der_NHS_Number_Pseudo,
                                 s.LA_Code || '_' || s.LA_Person_Unique_Identifier) AS Person_ID
@@ -202,14 +251,14 @@ class DuckDBEngine:
                              coalesce(Event_Outcome_Hierarchy, 999), Der_Conversation DESC,
                              Der_Unique_Record_ID DESC) = 1
             )
-            SELECT * EXCLUDE (Event_Key), {age} AS Der_Latest_Age, {_band(age)} AS Der_Working_Age_Band
+            SELECT * EXCLUDE (Event_Key), CAST({age} AS SMALLINT) AS Der_Latest_Age, {_band(age)} AS Der_Working_Age_Band
             FROM unique_events
         """)
         con.execute("DROP TABLE cld_kept")
 
     def _person_details(self) -> None:
-        """One row per council and person (3.9) from two grouped passes over the events (no sorts):
-        the first finds each attribute's "latest" key, the second the values at that key."""
+        """One row per council and person (3.9) from one grouped pass over the events (no sorts, no
+        joins): each "latest" value is found by a max() over its ordering key packed with the value."""
         unknown = {"Gender": ("Unknown", codes.INVALID),
                    "Primary_Support_Reason": ("Unknown", codes.INVALID, "Social support: Support to unpaid carer"),
                    "Accommodation_Status": ("Unknown", codes.INVALID)}
@@ -226,13 +275,28 @@ class DuckDBEngine:
         def days(date: str) -> str:
             return f"CAST(greatest(datediff('day', DATE '1970-01-01', {date}), 0) AS BIGINT)"
 
-        first_pass = ", ".join(f"max({latest}) FILTER (WHERE {condition}) AS top_{field}"
-                               for field, condition in known.items())
-        second_pass = ", ".join(
-            f"CASE WHEN min({field}) FILTER (WHERE {known[field]} AND {latest} = top_{field}) = "
-            f"max({field}) FILTER (WHERE {known[field]} AND {latest} = top_{field}) THEN "
-            f"min({field}) FILTER (WHERE {known[field]} AND {latest} = top_{field}) ELSE 'Unknown' END AS {field}"
-            for field in known)
+        def newest_value(field: str, key: str, condition: str) -> str:
+            """The value at the greatest ``key`` if all rows at that key hold the same one: the key and the
+            value's ENUM code packed into one number, once with the code and once with its complement,
+            so that one max() gives the largest code and the other the smallest at the greatest key."""
+            code = f"CAST(enum_code({field}) AS HUGEINT)"
+            return (f"max((CAST({key} AS HUGEINT) << 16) | {code}) FILTER (WHERE {condition}) AS hi_{field}, "
+                    f"max((CAST({key} AS HUGEINT) << 16) | (65535 - {code})) FILTER (WHERE {condition}) AS lo_{field}")
+
+        def same(field: str) -> str:
+            return f"(hi_{field} & 65535) = 65535 - (lo_{field} & 65535)"
+
+        def value(field: str) -> str:
+            return f"enum_range(NULL::{_enum_name(field)})[CAST(hi_{field} & 65535 AS INTEGER) + 1]"
+
+        first_pass = ", ".join(newest_value(field, latest, condition) for field, condition in known.items())
+        second_pass = ", ".join(f"CASE WHEN {same(field)} THEN {value(field)} ELSE 'Unknown' END AS {field}"
+                                for field in known)
+        component_pass = newest_value("Service_Component", service_key, "Event_Type = 'Service'")
+        component_same = f"{same('Service_Component')} AND hi_Service_Component >> 16 = top_service"
+        component_value = value("Service_Component")
+        kind_cases = " ".join(f"WHEN {99 - r} THEN '{t}'" for t, r in codes.SERVICE_TYPE_RANK.items())
+        low_32 = (1 << 32) - 1
         self.con.execute(f"""
             CREATE OR REPLACE TEMP TABLE cld_persons AS
             WITH rows AS (
@@ -249,34 +313,29 @@ class DuckDBEngine:
                            | {days('Event_Start_Date')} END AS service_key
                 FROM (SELECT *, CASE WHEN Event_Type = 'Service' THEN {rank} END AS type_rank FROM cld_events)
             ), tops AS (
-                SELECT person_key, max(Date_of_Death) AS Date_of_Death,
-                       max(Ref_Period_End_Date) FILTER (WHERE Der_Birth_Year IS NOT NULL
-                                                        AND Der_Birth_Month IS NOT NULL) AS top_birth,
-                       max({service_key}) FILTER (WHERE Event_Type = 'Service') AS top_service,
-                       {first_pass}
-                FROM rows GROUP BY person_key
-            ), details AS (
-                SELECT r.person_key, min(r.LA_Code) AS LA_Code, min(r.Person_ID) AS Person_ID,
-                       min(r.LA_Code) <> max(r.LA_Code) OR min(r.Person_ID) <> max(r.Person_ID) AS key_clash,
-                       any_value(t.Date_of_Death) AS Date_of_Death,
-                       min((r.Der_Birth_Year, r.Der_Birth_Month)) FILTER (
-                           WHERE r.Der_Birth_Year IS NOT NULL AND r.Der_Birth_Month IS NOT NULL
-                             AND r.Ref_Period_End_Date = t.top_birth) AS birth,
-                       {second_pass},
-                       -- one distinct value among the top rows: its minimum equals its maximum
-                       CASE WHEN min(Service_Type) FILTER (WHERE {service_key} = t.top_service AND type_rank < 99)
-                                 = max(Service_Type) FILTER (WHERE {service_key} = t.top_service AND type_rank < 99)
-                            THEN min(Service_Type) FILTER (WHERE {service_key} = t.top_service AND type_rank < 99)
-                            END AS kind,
-                       CASE WHEN min(Service_Component) FILTER (
-                                     WHERE {service_key} = t.top_service AND Service_Component IN {mappable})
-                                 = max(Service_Component) FILTER (
-                                     WHERE {service_key} = t.top_service AND Service_Component IN {mappable})
-                            THEN min(Service_Component) FILTER (
-                                WHERE {service_key} = t.top_service AND Service_Component IN {mappable})
-                            END AS component
-                FROM rows r JOIN tops t USING (person_key) GROUP BY r.person_key
-            )
+            SELECT person_key, min(LA_Code) AS LA_Code, min(Person_ID) AS Person_ID,
+                   min(LA_Code) <> max(LA_Code) OR min(Person_ID) <> max(Person_ID) AS key_clash,
+                   max(Date_of_Death) AS Date_of_Death,
+                   -- the earliest (year, month) among the rows of the latest reference period with both
+                   max((CAST({days('Ref_Period_End_Date')} AS HUGEINT) << 32)
+                       | ({low_32} - (CAST(Der_Birth_Year AS BIGINT) * 16 + Der_Birth_Month))) FILTER (
+                       WHERE Der_Birth_Year IS NOT NULL AND Der_Birth_Month IS NOT NULL) AS birth_packed,
+                   {first_pass},
+                   max({service_key}) FILTER (WHERE Event_Type = 'Service') AS top_service,
+                   {component_pass}
+            FROM rows GROUP BY person_key
+        ), details AS (
+            SELECT person_key, LA_Code, Person_ID, key_clash, Date_of_Death,
+                   [CAST(({low_32} - (birth_packed & {low_32})) >> 4 AS BIGINT),
+                    CAST(({low_32} - (birth_packed & {low_32})) & 15 AS BIGINT)] AS birth,
+                   {second_pass},
+                   -- every top service row has the same type (its rank is part of the key)
+                   CASE (top_service >> 19) & 127 {kind_cases} END AS kind,
+                   -- the top rows have a mappable component (bit 18 of the key) and all the same one
+                   CASE WHEN (top_service >> 18) & 1 = 1 AND {component_same}
+                        THEN {component_value} END AS component
+            FROM tops
+        )
             SELECT LA_Code, Person_ID, key_clash, birth[1] AS Der_Birth_Year, birth[2] AS Der_Birth_Month, Date_of_Death,
                    coalesce(Gender, 'Unknown') AS Gender,
                    coalesce(Primary_Support_Reason, 'Unknown') AS Primary_Support_Reason,
@@ -314,18 +373,48 @@ class DuckDBEngine:
 
     def councils(self) -> list[str]:
         """Every council code in the extract."""
-        return [row[0] for row in self.con.execute(
-            "SELECT DISTINCT LA_Code FROM cld_events ORDER BY 1").fetchall()]
+        if self._councils is None:
+            self._councils = [row[0] for row in self.con.execute(
+                "SELECT DISTINCT LA_Code FROM cld_events ORDER BY 1").fetchall()]
+        return list(self._councils)
 
     # ----------------------------------------------------------------------- waiting times (4)
     def waiting_time_requests(self) -> pd.DataFrame:
         """One row per valid request with its response, first service and exclusion (4.2 to 4.4)."""
+        return self._query(self._requests_sql() + "ORDER BY LA_Code, Person_ID, request_ord")
+
+    def waiting_times(self, *, from_quarter: str | None = None) -> pd.DataFrame:
+        """DHSC's waiting-time measures counted inside DuckDB: the table
+        :func:`scrutiny.cld.measures.waiting_times` makes from :meth:`waiting_time_requests`, without
+        handing every request to pandas (at national scale, millions of rows)."""
+        response, service = measures.WAIT_METRICS["response"], measures.WAIT_METRICS["service"]
+        since = f"AND Quarter_Start >= DATE '{pd.Timestamp(from_quarter).date()}'" if from_quarter else ""
+        table = self._query(f"""
+            WITH requests AS ({self._requests_sql()}), waits AS (
+                SELECT LA_Code, '{response}' AS Metric, date_trunc('quarter', response_start) AS Quarter_Start,
+                       response_band AS Age_Band, datediff('day', request_start, response_start) AS Days
+                FROM requests WHERE NOT excluded AND response_start IS NOT NULL
+                UNION ALL
+                SELECT LA_Code, '{service}', date_trunc('quarter', service_start), service_band,
+                       datediff('day', request_start, service_start)
+                FROM requests WHERE NOT excluded AND service_start IS NOT NULL
+            )
+            SELECT LA_Code, Metric, CAST(Quarter_Start AS TIMESTAMP) AS Quarter_Start, Age_Band,
+                   CAST(median(Days) AS DOUBLE) AS Median_Waiting_Time, count(*) AS Number_Of_Waiting_Times_Identified
+            FROM waits WHERE Age_Band IN {_list(measures.WAIT_BANDS)} {since}
+            GROUP BY ALL ORDER BY LA_Code, Metric, Quarter_Start, Age_Band
+        """)
+        table["Quarter_Start"] = pd.to_datetime(table["Quarter_Start"])
+        table.insert(3, "Quarter_End", table["Quarter_Start"] + pd.offsets.QuarterEnd(0))
+        return table
+
+    def _requests_sql(self) -> str:
         lts, short = _list(codes.LTS_TYPES), _list((codes.ST_MAX, codes.OTHER_SHORT))
         # only the columns the linkage reads travel through its windows and joins
         columns = ("person_key, LA_Code, Person_ID, Event_Type, Event_Start_Date, Der_Event_End_Date, Der_Working_Age_Band, "
                    "Date_of_Death, Der_Conversation, Event_Outcome, ImportDate, Der_Unique_Record_ID, Service_Type, "
                    "Der_Age_Event_Start_Date")
-        return self._query(f"""
+        return f"""
             WITH rs AS MATERIALIZED (
                 SELECT {columns} FROM cld_events
                 WHERE (Event_Type = 'Assessment' AND Assessment_Type IN {_list(codes.ASSESSMENT_TYPES)})
@@ -347,48 +436,46 @@ class DuckDBEngine:
             ), chronology AS (
                 SELECT *, CASE Der_Working_Age_Band WHEN '18 to 64' THEN '25 to 64'
                           ELSE Der_Working_Age_Band END AS Band,
-                       row_number() OVER (PARTITION BY person_key ORDER BY Event_Start_Date,
-                           CASE Event_Type WHEN 'Request' THEN 1 WHEN 'Assessment' THEN 2 ELSE 3 END,
-                           ImportDate DESC, Der_Unique_Record_ID DESC) AS ord
+                       row_number() OVER chronological AS ord,
+                       -- requests and services so far: equal at two assessments when none lies between
+                       count(*) FILTER (WHERE Event_Type <> 'Assessment') OVER (chronological
+                           ROWS UNBOUNDED PRECEDING) AS others_so_far
                 FROM (SELECT * FROM requests
                       UNION ALL
                       SELECT s.* FROM rs s SEMI JOIN (SELECT DISTINCT person_key FROM requests) q
                              ON q.person_key = s.person_key
                       WHERE s.Der_Age_Event_Start_Date >= 25)
-            ), flagged AS (
-                SELECT *, coalesce(Event_Type = 'Assessment' AND NOT coalesce(lag(Event_Type = 'Assessment')
-                              OVER w, false), false) AS new_block,
-                       CASE WHEN Event_Type = 'Assessment' AND Event_Outcome IN
-                            {_list(codes.ASSESSMENT_TO_SERVICE)} THEN 1 ELSE 0 END AS progress_to_service,
-                       min(CASE WHEN Event_Type = 'Assessment' THEN ord END) OVER after AS next_assessment,
-                       min(CASE WHEN Event_Type = 'Service' THEN ord END) OVER after AS next_service
-                FROM chronology
-                WINDOW w AS (PARTITION BY person_key ORDER BY ord),
-                       after AS (PARTITION BY person_key ORDER BY ord
-                                 ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING)
-            ), blocks AS (
-                SELECT *, sum(CAST(new_block AS INTEGER)) OVER (PARTITION BY person_key ORDER BY ord
-                          ROWS UNBOUNDED PRECEDING) AS block
-                FROM flagged
-            ), events AS (
-                SELECT *, CASE WHEN Event_Type = 'Assessment' THEN max(progress_to_service) OVER (
-                              PARTITION BY person_key, block, Event_Type = 'Assessment') END AS block_flag
-                FROM blocks
+                WINDOW chronological AS (PARTITION BY person_key ORDER BY Event_Start_Date,
+                    CASE Event_Type WHEN 'Request' THEN 1 WHEN 'Assessment' THEN 2 ELSE 3 END,
+                    ImportDate DESC, Der_Unique_Record_ID DESC)
             ), linked AS (
-                SELECT r.person_key, r.LA_Code, r.Person_ID, r.ord, r.Event_Start_Date, r.Der_Event_End_Date, r.Band,
-                       r.Date_of_Death, r.next_assessment, r.next_service,
-                       a.Event_Start_Date AS a_start, a.Band AS a_band, a.block_flag AS a_flag,
-                       s.Event_Start_Date AS s_start, s.Band AS s_band,
-                       (r.Event_Start_Date < DATE '{codes.R2_SWITCH.date()}' AND r.Der_Conversation = 1
-                        AND r.Event_Outcome IN {_list(codes.REQUEST_PROGRESS)}
-                        AND (r.next_assessment IS NULL OR r.Event_Start_Date < a.Event_Start_Date))
-                           AS override
-                FROM events r
-                LEFT JOIN events a ON a.person_key = r.person_key
-                                  AND a.ord = r.next_assessment
-                LEFT JOIN events s ON s.person_key = r.person_key
-                                  AND s.ord = r.next_service
-                WHERE r.Event_Type = 'Request'
+                -- one ordered pass: for each request, the next assessment and next service (with their
+                -- start and band) and the next assessment with progress to services. The next assessment
+                -- after a request starts an assessment block (4.4), so the block's flag is 1 when that
+                -- progressing assessment follows with no request or service between them. Each row's
+                -- order, start, band and count of earlier requests and services are packed into one
+                -- integer with the order in the top bits, so "the next one" is a plain min().
+                SELECT * EXCLUDE (next_a, next_s, next_progress),
+                       {_unpack('next_a', 'ord')} AS next_assessment, {_unpack('next_a', 'start')} AS a_start,
+                       {_unpack('next_a', 'band')} AS a_band,
+                       CASE WHEN next_a IS NOT NULL THEN CAST(coalesce({_unpack('next_progress', 'others')}
+                           = {_unpack('next_a', 'others')}, false) AS INTEGER) END AS a_flag,
+                       {_unpack('next_s', 'ord')} AS next_service, {_unpack('next_s', 'start')} AS s_start,
+                       {_unpack('next_s', 'band')} AS s_band,
+                       (Event_Start_Date < DATE '{codes.R2_SWITCH.date()}' AND Der_Conversation = 1
+                        AND Event_Outcome IN {_list(codes.REQUEST_PROGRESS)}
+                        AND (next_a IS NULL OR Event_Start_Date < {_unpack('next_a', 'start')})) AS override
+                FROM (
+                    SELECT person_key, LA_Code, Person_ID, ord, Event_Type, Event_Start_Date, Der_Event_End_Date,
+                           Band, Date_of_Death, Der_Conversation, Event_Outcome,
+                           min(CASE WHEN Event_Type = 'Assessment' THEN packed END) OVER after AS next_a,
+                           min(CASE WHEN Event_Type = 'Service' THEN packed END) OVER after AS next_s,
+                           min(CASE WHEN Event_Type = 'Assessment' AND Event_Outcome IN
+                               {_list(codes.ASSESSMENT_TO_SERVICE)} THEN packed END) OVER after AS next_progress
+                    FROM (SELECT *, {_pack()} AS packed FROM chronology)
+                    WINDOW after AS (PARTITION BY person_key ORDER BY ord
+                                     ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING))
+                WHERE Event_Type = 'Request'
             ), responded AS (
                 SELECT *, CASE WHEN override THEN ord ELSE next_assessment END AS first_ord,
                        CASE WHEN override THEN 'Request' WHEN next_assessment IS NOT NULL
@@ -431,8 +518,7 @@ class DuckDBEngine:
             WINDOW p AS (PARTITION BY person_key ORDER BY request_ord),
                    earlier AS (PARTITION BY person_key ORDER BY request_ord
                                ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
-            ORDER BY LA_Code, Person_ID, request_ord
-        """)
+        """
 
     # ----------------------------------------------------------------------- ASCOF 2A (5.1)
     def _service_user_rows(self) -> str:
