@@ -69,7 +69,8 @@ def summary_chart(table: pd.DataFrame) -> matplotlib.figure.Figure:
         ("Direction of travel", "dot", [("improved", "Improved"), ("no_significant_change", "No sig. change"), ("worsened", "Worsened"), ("not_compared", "Not compared")]),
     ]
     groups = [group for group in groups if sum(counted[group[1]].values())]
-    figure = matplotlib.figure.Figure(figsize=(8, 0.6 + 0.9 * len(groups)))
+    # short enough to print on the first page under the summary (A4 landscape)
+    figure = matplotlib.figure.Figure(figsize=(8, 0.5 + 0.65 * len(groups)))
     axes = figure.add_subplot()
     total = max(len(table), 1)
     width_per_metric = 6.3 / total  # inches of bar per metric (the axes are about 6.3 inches wide)
