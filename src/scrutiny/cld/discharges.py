@@ -29,7 +29,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from scrutiny.cld.extract import ExtractError
+from scrutiny.cld.extract import ExtractError, table_scan
 
 DISCHARGE_ALIASES: dict[str, tuple[str, ...]] = {
     "Spell_ID": ("Spell ID", "APCS_Ident", "Spell_ID"),
@@ -66,20 +66,9 @@ def open_discharges(source: str | Path | pd.DataFrame, con: duckdb.DuckDBPyConne
 
     Raises :class:`ExtractError` naming the file, row and column of a missing column or an
     unreadable date, or a spell discharged before it was admitted."""
-    if isinstance(source, pd.DataFrame):
-        name = "the discharges table"
-        con.register("cld_discharges_frame", source.astype("string"))
-        scan, numbering = "cld_discharges_frame", "row_number() OVER ()"
-    else:
-        path = Path(source)
-        name = str(path)
-        if not path.exists():
-            raise ExtractError(f"{path}: file not found (expected hospital discharges as CSV or parquet)")
-        literal = "'" + str(path).replace("'", "''") + "'"
-        if path.suffix.lower() == ".parquet":
-            scan, numbering = f"read_parquet({literal}, file_row_number = true)", "file_row_number + 1"
-        else:
-            scan, numbering = f"read_csv({literal}, all_varchar = true, header = true)", "row_number() OVER ()"
+    name, scan, numbering = table_scan(source, con, frame_name="the discharges table",
+                                       frame_view="cld_discharges_frame",
+                                       expected="hospital discharges as CSV or parquet")
     headers = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {scan}").fetchall()
                if row[0] != "file_row_number"]
     found: dict[str, str] = {}

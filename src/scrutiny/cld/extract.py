@@ -154,36 +154,40 @@ def connect(memory_limit: str = "1500MB", threads: int | None = None) -> duckdb.
     return con
 
 
+def table_scan(source: str | Path | pd.DataFrame, con: duckdb.DuckDBPyConnection, *, frame_name: str,
+               frame_view: str, expected: str, folders: bool = False) -> tuple[str, str, str]:
+    """How to read a CSV, parquet file (or, with ``folders``, a folder of parquet files) or DataFrame
+    in DuckDB: (the name for messages, the SQL to scan it, the SQL numbering its rows from 1).
+
+    Parquet numbers its rows as it reads (from 0); CSV and DataFrame rows are numbered in order.
+    Raises :class:`ExtractError` for a missing file."""
+    if isinstance(source, pd.DataFrame):
+        con.register(frame_view, source.astype("string"))
+        return frame_name, frame_view, "row_number() OVER ()"
+    path = Path(source)
+    if not path.exists():
+        raise ExtractError(f"{path}: file not found (expected {expected})")
+    literal = "'" + str(path).replace("'", "''") + "'"
+    if path.suffix.lower() == ".parquet" or (folders and path.is_dir()):
+        pattern = literal if path.is_file() else "'" + str(path / "*.parquet") + "'"
+        return str(path), f"read_parquet({pattern}, file_row_number = true)", "file_row_number + 1"
+    return str(path), f"read_csv({literal}, all_varchar = true, header = true)", "row_number() OVER ()"
+
+
 def open_extract(source: str | Path | pd.DataFrame,
                  con: duckdb.DuckDBPyConnection | None = None) -> Extract:
     """Open a CLD extract (CSV, parquet or a DataFrame), check it and define ``cld_standard``.
 
     Raises :class:`ExtractError` for a missing file, missing columns or an unreadable cell."""
     con = con or connect()
-    if isinstance(source, pd.DataFrame):
-        name = "the extract"
-        con.register("cld_input_frame", source.astype("string"))
-        scan = "cld_input_frame"
-    else:
-        path = Path(source)
-        name = str(path)
-        if not path.exists():
-            raise ExtractError(f"{path}: file not found (expected a CLD extract as CSV or parquet)")
-        literal = "'" + str(path).replace("'", "''") + "'"
-        if path.suffix.lower() == ".parquet" or path.is_dir():
-            pattern = literal if path.is_file() else "'" + str(path / "*.parquet") + "'"
-            scan = f"read_parquet({pattern}, file_row_number = true)"
-        else:
-            scan = f"read_csv({literal}, all_varchar = true, header = true)"
+    name, scan, numbering = table_scan(source, con, frame_name="the extract", frame_view="cld_input_frame",
+                                       expected="a CLD extract as CSV or parquet", folders=True)
     described = con.execute(f"DESCRIBE SELECT * FROM {scan}").fetchall()
     headers = [row[0] for row in described]
     types = {row[0]: row[1] for row in described}
-    # parquet numbers its rows as it reads (from 0); CSV rows are numbered in file order
     parquet = scan.startswith("read_parquet")
     if parquet:
         con.execute("SET preserve_insertion_order = false")
-    numbering = "file_row_number + 1" if parquet else "row_number() OVER ()"
-    if parquet:
         headers.remove("file_row_number")
     found = map_headers(headers, name)
     # dates and whole numbers a parquet file already types need no reading from text or checking
