@@ -17,7 +17,7 @@ import pandas as pd
 
 from scrutiny.cld import codes, measures
 from scrutiny.cld.discharges import open_discharges
-from scrutiny.cld.extract import Extract
+from scrutiny.cld.extract import CODED_FIELDS, RAW_PREFIX, Extract, clean_text_sql
 from scrutiny.cld.periods import Period
 from scrutiny.cld.submissions import select_submissions
 
@@ -117,14 +117,15 @@ class DuckDBEngine:
                                               period_method=period_method, as_of=as_of,
                                               excluded_files=excluded_files)
         self._prepare()
-        self._persons_built = False  # the person table is built when a measure first needs it
+        self._persons_for: str | None = None  # built when a measure first needs it: "service" or "everyone"
         self._councils: list[str] | None = None
 
-    def _query(self, sql: str) -> pd.DataFrame:
-        if "cld_persons" in sql and not self._persons_built:
-            # waiting times never read the person table, so a run of them alone does not build it
-            self._person_details()
-            self._persons_built = True
+    def _query(self, sql: str, *, everyone: bool = False) -> pd.DataFrame:
+        """Run ``sql``, building the person table first if it reads it (``everyone``: for all people,
+        not only those with a service event). Waiting times never read it, so never build it."""
+        if "cld_persons" in sql and self._persons_for != "everyone" and (everyone or self._persons_for is None):
+            self._person_details(everyone)
+            self._persons_for = "everyone" if everyone else "service"
         return _frame(self.con.sql(sql))
 
     def _date(self, when: pd.Timestamp) -> str:
@@ -135,47 +136,57 @@ class DuckDBEngine:
         """Typed, cleaned, filtered and de-duplicated events in one table, ``cld_events`` (3.4-3.8).
 
         One scan of the chosen submissions' rows (only the columns the method reads) cleans, maps
-        and filters them into ``cld_kept``; services are cropped between reference periods in place;
-        de-duplication then ranks only the events sent more than once, and ``cld_kept`` is dropped."""
+        and filters them into ``cld_events``; services are cropped between reference periods in place;
+        de-duplication then ranks only the events sent more than once and deletes the copies not chosen."""
         con = self.con
         _code_tables(con)
         periods = self.submissions.table
         end = self._date(self.period.end)
         needed = ("LA_Code", "ImportDate", "Der_Unique_Record_ID", "Der_NHS_Number_Traced_Pseudo",
                   "Der_NHS_Number_Pseudo", "LA_Person_Unique_Identifier", "Der_Birth_Year", "Der_Birth_Month",
-                  "Date_of_Death", "Event_Type", "Event_Start_Date", "Event_End_Date", "Request_Route_of_Access",
-                  "Der_Conversation", "Der_Age_Event_Start_Date", *codes.CODE_LISTS)
+                  "Date_of_Death", "Event_Start_Date", "Event_End_Date", "Der_Conversation",
+                  "Der_Age_Event_Start_Date")
+        raw = {field: f"s.{RAW_PREFIX}{field}" for field in CODED_FIELDS}
         con.execute(f"""
             CREATE OR REPLACE TEMP VIEW cld_typed AS
-            SELECT {', '.join('s.' + c for c in needed)}, p.Ref_Period_Start_Date, p.Ref_Period_End_Date
+            SELECT {', '.join('s.' + c for c in needed)}, {', '.join(raw.values())},
+                   p.Ref_Period_Start_Date, p.Ref_Period_End_Date
             FROM cld_standard s JOIN {periods} p ON p.LA_Code = s.LA_Code AND p.ImportDate = s.ImportDate
             WHERE s.Event_Start_Date <= {end}
         """)
-        # Each coded field is cleaned once per distinct value in the extract (a few dozen), not once
-        # per row: one grouped pass lists the values, and the rows join on the value as it stands.
-        mapped = (*codes.CODE_LISTS, "Event_Type")
+        # Each coded field is cleaned once per distinct value in the file as it stands (a few dozen),
+        # not once per row: the rows join on the raw value, and the map trims, reads "NULL" as missing
+        # and maps it exactly as cld_standard would.
         con.execute(f"""
             CREATE OR REPLACE TEMP TABLE cld_raw_values AS
-            SELECT {', '.join(mapped)} FROM cld_standard GROUP BY GROUPING SETS ({', '.join(f'({f})' for f in mapped)})
+            SELECT {', '.join(RAW_PREFIX + f for f in CODED_FIELDS)} FROM cld_standard
+            GROUP BY GROUPING SETS ({', '.join(f'({RAW_PREFIX}{f})' for f in CODED_FIELDS)})
         """)
         joins, cleaned = [], {}
-        for number, field in enumerate(mapped):
-            alias = f"m{number}"
+        for number, field in enumerate(CODED_FIELDS):
+            alias, text = f"m{number}", clean_text_sql("raw")
             if field == "Event_Type":
-                value = ("CASE " + " ".join(f"WHEN lower(raw) LIKE '%{name.lower()}%' THEN '{name}'"
+                value = ("CASE " + " ".join(f"WHEN lower(text) LIKE '%{name.lower()}%' THEN '{name}'"
                                             for name in codes.EVENT_TYPES) + f" ELSE '{codes.INVALID}' END")
+                kind = _enum_name(field)
+            elif field == "Request_Route_of_Access":  # only its comparison key is used (de-duplication)
+                value, kind = "lower(rtrim(text))", "VARCHAR"
             else:
                 value = (f"coalesce((SELECT c.cleaned FROM cld_code_map c WHERE c.field = '{field}' "
-                         f"AND c.value_key = lower(rtrim(raw))), '{codes.INVALID}')")
+                         f"AND c.value_key = lower(rtrim(text))), '{codes.INVALID}')")
+                kind = _enum_name(field)
             con.execute(f"""
                 CREATE OR REPLACE TEMP TABLE cld_map_{number} AS
-                SELECT raw, CAST({value} AS {_enum_name(field)}) AS cleaned
-                FROM (SELECT DISTINCT {field} AS raw FROM cld_raw_values WHERE {field} IS NOT NULL)
+                SELECT raw, CASE WHEN text IS NULL THEN NULL ELSE CAST({value} AS {kind}) END AS cleaned
+                FROM (SELECT raw, {text} AS text FROM (
+                          SELECT DISTINCT {RAW_PREFIX}{field} AS raw FROM cld_raw_values
+                          WHERE {RAW_PREFIX}{field} IS NOT NULL))
             """)
-            joins.append(f"LEFT JOIN cld_map_{number} {alias} ON {alias}.raw = s.{field}")
+            joins.append(f"LEFT JOIN cld_map_{number} {alias} ON {alias}.raw = {raw[field]}")
             cleaned[field] = f"{alias}.cleaned"
         con.execute("DROP TABLE cld_raw_values")
         event_type = cleaned.pop("Event_Type")
+        route_key = cleaned.pop("Request_Route_of_Access")
         cleaned_columns = ", ".join(f"{expression} AS {field}" for field, expression in cleaned.items())
         keep = ("LA_Code", "ImportDate", "Der_Unique_Record_ID", "Der_Birth_Year", "Der_Birth_Month",
                 "Date_of_Death", "Event_Start_Date", "Event_End_Date", "Der_Conversation",
@@ -185,11 +196,14 @@ class DuckDBEngine:
                   "Der_Birth_Month": "CAST(s.Der_Birth_Month AS TINYINT) AS Der_Birth_Month",
                   "Der_Conversation": "CAST(s.Der_Conversation AS TINYINT) AS Der_Conversation",
                   "Der_Age_Event_Start_Date": "CAST(s.Der_Age_Event_Start_Date AS SMALLINT) AS Der_Age_Event_Start_Date"}
+        # the latest age (3.9) is at the event's end, or a service's reference period end while open
+        latest_age = _age("Der_Birth_Year", "Der_Birth_Month",
+                          "coalesce(Der_Event_End_Date, CASE WHEN Event_Type = 'Service' THEN Ref_Period_End_Date END)")
         con.execute(f"""
-            CREATE OR REPLACE TEMP TABLE cld_kept AS
+            CREATE OR REPLACE TEMP TABLE cld_events AS
             WITH cleaned AS (
                 SELECT {', '.join(narrow.get(c, 's.' + c) for c in keep)}, {event_type} AS Event_Type, {cleaned_columns},
-                       lower(rtrim(s.Request_Route_of_Access)) AS route_key,
+                       {route_key} AS route_key,
                        coalesce(s.Der_NHS_Number_Traced_Pseudo, s.Der_NHS_Number_Pseudo,
                                 s.LA_Code || '_' || s.LA_Person_Unique_Identifier) AS Person_ID
                 FROM cld_typed s {' '.join(joins)}
@@ -201,64 +215,68 @@ class DuckDBEngine:
                             THEN Date_of_Death ELSE Event_End_Date END AS Der_Event_End_Date
                 FROM cleaned c LEFT JOIN cld_outcome_codes o ON o.outcome = CAST(c.Event_Outcome AS VARCHAR)
                 WHERE Person_ID IS NOT NULL
+            ), kept AS (
+                SELECT * EXCLUDE (route_key),
+                       -- a number for the person, so that grouping and windows compare integers, not text;
+                       -- the person table checks that no two people share one
+                       hash(LA_Code, Person_ID) AS person_key,
+                       hash(LA_Code, Person_ID, Event_Start_Date, Client_Type, Event_Type,
+                            CASE WHEN Event_Type IS DISTINCT FROM 'Service' THEN Der_Event_End_Date END,
+                            CASE WHEN Event_Type = 'Request' THEN route_key END,
+                            CASE WHEN Event_Type = 'Assessment' THEN Assessment_Type END,
+                            CASE WHEN Event_Type = 'Service' THEN Service_Type END,
+                            CASE WHEN Event_Type = 'Service' THEN Service_Component END) AS Event_Key
+                FROM corrected
+                WHERE ((Event_Type IS DISTINCT FROM 'Service'
+                        AND Der_Event_End_Date BETWEEN Ref_Period_Start_Date AND Ref_Period_End_Date
+                        AND Event_Start_Date <= Ref_Period_End_Date)
+                       OR (Event_Type = 'Service' AND Event_Start_Date <= Ref_Period_End_Date
+                           AND (Der_Event_End_Date >= Ref_Period_Start_Date OR Der_Event_End_Date IS NULL)))
+                  AND (Date_of_Death IS NULL OR (Date_of_Death >= Ref_Period_Start_Date
+                                                 AND Date_of_Death >= Event_Start_Date))
             )
-            SELECT * EXCLUDE (route_key),
-                   -- a number for the person, so that grouping and windows compare integers, not text;
-                   -- the person table checks that no two people share one
-                   hash(LA_Code, Person_ID) AS person_key,
-                   hash(LA_Code, Person_ID, Event_Start_Date, Client_Type, Event_Type,
-                        CASE WHEN Event_Type IS DISTINCT FROM 'Service' THEN Der_Event_End_Date END,
-                        CASE WHEN Event_Type = 'Request' THEN route_key END,
-                        CASE WHEN Event_Type = 'Assessment' THEN Assessment_Type END,
-                        CASE WHEN Event_Type = 'Service' THEN Service_Type END,
-                        CASE WHEN Event_Type = 'Service' THEN Service_Component END) AS Event_Key
-            FROM corrected
-            WHERE ((Event_Type IS DISTINCT FROM 'Service'
-                    AND Der_Event_End_Date BETWEEN Ref_Period_Start_Date AND Ref_Period_End_Date
-                    AND Event_Start_Date <= Ref_Period_End_Date)
-                   OR (Event_Type = 'Service' AND Event_Start_Date <= Ref_Period_End_Date
-                       AND (Der_Event_End_Date >= Ref_Period_Start_Date OR Der_Event_End_Date IS NULL)))
-              AND (Date_of_Death IS NULL OR (Date_of_Death >= Ref_Period_Start_Date
-                                             AND Date_of_Death >= Event_Start_Date))
+            SELECT *, CAST({latest_age} AS SMALLINT) AS Der_Latest_Age, {_band(latest_age)} AS Der_Working_Age_Band
+            FROM kept
         """)
         con.execute("DROP VIEW cld_typed")
         # 3.7: a service open at the end of a reference period that the next period's file does not
         # hold is taken to have ended then (joined submissions only; never the last period)
+        cropped_age = latest_age.replace("Der_Event_End_Date", "k.Ref_Period_End_Date")
         con.execute(f"""
-            UPDATE cld_kept k SET Der_Event_End_Date = k.Ref_Period_End_Date
+            UPDATE cld_events k SET Der_Event_End_Date = k.Ref_Period_End_Date,
+                                    Der_Latest_Age = CAST({cropped_age} AS SMALLINT),
+                                    Der_Working_Age_Band = {_band(cropped_age)}
             WHERE k.Event_Type = 'Service'
               AND (k.Der_Event_End_Date IS NULL OR k.Der_Event_End_Date > k.Ref_Period_End_Date)
               AND k.Ref_Period_End_Date < (SELECT max(Ref_Period_End_Date) FROM {periods} p
                                            WHERE p.LA_Code = k.LA_Code)
-              AND NOT EXISTS (SELECT 1 FROM cld_kept n
+              AND NOT EXISTS (SELECT 1 FROM cld_events n
                               WHERE n.LA_Code = k.LA_Code AND n.Event_Key = k.Event_Key
                                 AND n.Ref_Period_Start_Date = k.Ref_Period_End_Date + 1)
         """)
-        # 3.8: only events sent more than once need ranking; the rest pass straight through
-        age = _age("Der_Birth_Year", "Der_Birth_Month",
-                   "coalesce(Der_Event_End_Date, CASE WHEN Event_Type = 'Service' THEN Ref_Period_End_Date END)")
+        # 3.8: only events sent more than once need ranking; every copy but the chosen one is deleted
+        # in place (about 1% of a national extract), so the table is never copied
         con.execute(f"""
-            CREATE OR REPLACE TEMP TABLE cld_events AS
-            WITH repeated AS (
-                SELECT Event_Key FROM cld_kept GROUP BY Event_Key HAVING count(*) > 1
-            ), unique_events AS (
-                SELECT k.* FROM cld_kept k ANTI JOIN repeated r USING (Event_Key)
-                UNION ALL
-                SELECT * FROM (SELECT k.* FROM cld_kept k SEMI JOIN repeated r USING (Event_Key))
+            DELETE FROM cld_events WHERE rowid IN (
+                SELECT rowid FROM (
+                    SELECT rowid, person_key, Event_Key, Ref_Period_End_Date, Der_Event_End_Date,
+                           Event_Outcome_Hierarchy, Der_Conversation, Der_Unique_Record_ID
+                    FROM cld_events
+                    WHERE Event_Key IN (SELECT Event_Key FROM cld_events GROUP BY Event_Key HAVING count(*) > 1))
                 QUALIFY row_number() OVER (
                     PARTITION BY person_key, Event_Key
                     ORDER BY Ref_Period_End_Date DESC, coalesce(Der_Event_End_Date, {OPEN_END}) DESC,
                              coalesce(Event_Outcome_Hierarchy, 999), Der_Conversation DESC,
-                             Der_Unique_Record_ID DESC) = 1
-            )
-            SELECT * EXCLUDE (Event_Key), CAST({age} AS SMALLINT) AS Der_Latest_Age, {_band(age)} AS Der_Working_Age_Band
-            FROM unique_events
+                             Der_Unique_Record_ID DESC) > 1)
         """)
-        con.execute("DROP TABLE cld_kept")
 
-    def _person_details(self) -> None:
-        """One row per council and person (3.9) from one grouped pass over the events (no sorts, no
-        joins): each "latest" value is found by a max() over its ordering key packed with the value."""
+    def _person_details(self, everyone: bool = False) -> None:
+        """One row per council and person (3.9), keyed by ``person_key``, from one grouped pass over
+        the events (no sorts, no joins): each "latest" value is found by a max() over its ordering key
+        packed with the value into one BIGINT.
+
+        Every measure that reads the table joins it to service rows, so by default only people with a
+        service event are kept (at national scale well under half of everyone); ``everyone`` keeps all."""
         unknown = {"Gender": ("Unknown", codes.INVALID),
                    "Primary_Support_Reason": ("Unknown", codes.INVALID, "Social support: Support to unpaid carer"),
                    "Accommodation_Status": ("Unknown", codes.INVALID)}
@@ -270,54 +288,62 @@ class DuckDBEngine:
         latest = "latest_key"
         known = {field: f"{field} IS NOT NULL AND {field} NOT IN {_list(values)}" for field, values in unknown.items()}
         service_key = "service_key"
-        open_end = f"coalesce(Der_Event_End_Date, {OPEN_END})"
 
         def days(date: str) -> str:
-            return f"CAST(greatest(datediff('day', DATE '1970-01-01', {date}), 0) AS BIGINT)"
+            """Days since 1970 in 16 bits (dates before 1970 count as 1970, after 2149 as 2149)."""
+            return f"CAST(least(greatest(datediff('day', DATE '1970-01-01', {date}), 0), 65534) AS BIGINT)"
+
+        # an open event ends last (greatest() and least() skip NULLs, so test for it first)
+        open_end = f"CASE WHEN Der_Event_End_Date IS NULL THEN 65535 ELSE {days('Der_Event_End_Date')} END"
 
         def newest_value(field: str, key: str, condition: str) -> str:
             """The value at the greatest ``key`` if all rows at that key hold the same one: the key and the
-            value's ENUM code packed into one number, once with the code and once with its complement,
-            so that one max() gives the largest code and the other the smallest at the greatest key."""
-            code = f"CAST(enum_code({field}) AS HUGEINT)"
-            return (f"max((CAST({key} AS HUGEINT) << 16) | {code}) FILTER (WHERE {condition}) AS hi_{field}, "
-                    f"max((CAST({key} AS HUGEINT) << 16) | (65535 - {code})) FILTER (WHERE {condition}) AS lo_{field}")
+            value's ENUM code (under 256 values) packed into one number, once with the code and once with
+            its complement, so that one max() gives the largest code and the other the smallest at the
+            greatest key."""
+            code = f"CAST(enum_code({field}) AS BIGINT)"
+            return (f"max(({key} << 8) | {code}) FILTER (WHERE {condition}) AS hi_{field}, "
+                    f"max(({key} << 8) | (255 - {code})) FILTER (WHERE {condition}) AS lo_{field}")
 
         def same(field: str) -> str:
-            return f"(hi_{field} & 65535) = 65535 - (lo_{field} & 65535)"
+            return f"(hi_{field} & 255) = 255 - (lo_{field} & 255)"
 
         def value(field: str) -> str:
-            return f"enum_range(NULL::{_enum_name(field)})[CAST(hi_{field} & 65535 AS INTEGER) + 1]"
+            return f"enum_range(NULL::{_enum_name(field)})[CAST(hi_{field} & 255 AS INTEGER) + 1]"
 
         first_pass = ", ".join(newest_value(field, latest, condition) for field, condition in known.items())
         second_pass = ", ".join(f"CASE WHEN {same(field)} THEN {value(field)} ELSE 'Unknown' END AS {field}"
                                 for field in known)
         component_pass = newest_value("Service_Component", service_key, "Event_Type = 'Service'")
-        component_same = f"{same('Service_Component')} AND hi_Service_Component >> 16 = top_service"
+        component_same = f"{same('Service_Component')} AND hi_Service_Component >> 8 = top_service"
         component_value = value("Service_Component")
         kind_cases = " ".join(f"WHEN {99 - r} THEN '{t}'" for t, r in codes.SERVICE_TYPE_RANK.items())
         low_32 = (1 << 32) - 1
+        scope = "" if everyone else (
+            "WHERE person_key IN (SELECT person_key FROM cld_events WHERE Event_Type = 'Service')")
         self.con.execute(f"""
             CREATE OR REPLACE TEMP TABLE cld_persons AS
             WITH rows AS (
-                SELECT person_key, LA_Code, Person_ID, Ref_Period_End_Date, Der_Event_End_Date, Event_Start_Date,
+                SELECT person_key, Ref_Period_End_Date, Der_Event_End_Date, Event_Start_Date,
                        Der_Birth_Year, Der_Birth_Month, Date_of_Death, Gender, Primary_Support_Reason,
-                       Accommodation_Status, Event_Type, Service_Type, Service_Component,
-                       type_rank,
-                       -- orderings packed into one integer (days since 1970 in fixed bit fields),
+                       Accommodation_Status, Event_Type, Service_Type, Service_Component, type_rank,
+                       -- a second, independent number for the person: two people sharing person_key
+                       -- would (almost surely) differ in it
+                       hash(Person_ID, LA_Code, 'person check') AS check_key,
+                       -- orderings packed into one integer (16-bit day numbers in fixed bit fields),
                        -- so that "latest" is a plain max() rather than a sort
-                       ({days('Ref_Period_End_Date')} << 39) | ({days(open_end)} << 17)
+                       ({days('Ref_Period_End_Date')} << 32) | ({open_end} << 16)
                            | {days('Event_Start_Date')} AS latest_key,
-                       CASE WHEN Event_Type = 'Service' THEN ({days(open_end)} << 26) | ((99 - type_rank) << 19)
+                       CASE WHEN Event_Type = 'Service' THEN ({open_end} << 26) | ((99 - type_rank) << 19)
                            | (CAST(coalesce(Service_Component IN {mappable}, false) AS BIGINT) << 18)
                            | {days('Event_Start_Date')} END AS service_key
-                FROM (SELECT *, CASE WHEN Event_Type = 'Service' THEN {rank} END AS type_rank FROM cld_events)
+                FROM (SELECT *, CASE WHEN Event_Type = 'Service' THEN {rank} END AS type_rank FROM cld_events
+                      {scope})
             ), tops AS (
-            SELECT person_key, min(LA_Code) AS LA_Code, min(Person_ID) AS Person_ID,
-                   min(LA_Code) <> max(LA_Code) OR min(Person_ID) <> max(Person_ID) AS key_clash,
+            SELECT person_key, min(check_key) <> max(check_key) AS key_clash,
                    max(Date_of_Death) AS Date_of_Death,
                    -- the earliest (year, month) among the rows of the latest reference period with both
-                   max((CAST({days('Ref_Period_End_Date')} AS HUGEINT) << 32)
+                   max(({days('Ref_Period_End_Date')} << 32)
                        | ({low_32} - (CAST(Der_Birth_Year AS BIGINT) * 16 + Der_Birth_Month))) FILTER (
                        WHERE Der_Birth_Year IS NOT NULL AND Der_Birth_Month IS NOT NULL) AS birth_packed,
                    {first_pass},
@@ -325,7 +351,7 @@ class DuckDBEngine:
                    {component_pass}
             FROM rows GROUP BY person_key
         ), details AS (
-            SELECT person_key, LA_Code, Person_ID, key_clash, Date_of_Death,
+            SELECT person_key, key_clash, Date_of_Death,
                    [CAST(({low_32} - (birth_packed & {low_32})) >> 4 AS BIGINT),
                     CAST(({low_32} - (birth_packed & {low_32})) & 15 AS BIGINT)] AS birth,
                    {second_pass},
@@ -336,7 +362,7 @@ class DuckDBEngine:
                         THEN {component_value} END AS component
             FROM tops
         )
-            SELECT LA_Code, Person_ID, key_clash, birth[1] AS Der_Birth_Year, birth[2] AS Der_Birth_Month, Date_of_Death,
+            SELECT person_key, key_clash, birth[1] AS Der_Birth_Year, birth[2] AS Der_Birth_Month, Date_of_Death,
                    coalesce(Gender, 'Unknown') AS Gender,
                    coalesce(Primary_Support_Reason, 'Unknown') AS Primary_Support_Reason,
                    CASE WHEN Accommodation_Status IS NOT NULL AND Accommodation_Status <> 'Unknown'
@@ -364,12 +390,15 @@ class DuckDBEngine:
 
     def events(self) -> pd.DataFrame:
         """The prepared events (cleaned, filtered, one row per unique event) as a DataFrame."""
-        return self._query("SELECT * EXCLUDE (person_key) FROM cld_events ORDER BY LA_Code, Person_ID, Event_Start_Date, "
+        return self._query("SELECT * EXCLUDE (person_key, Event_Key) FROM cld_events ORDER BY LA_Code, Person_ID, Event_Start_Date, "
                             "Der_Unique_Record_ID")
 
     def persons(self) -> pd.DataFrame:
         """The one-row-per-person details table (spec 3.9)."""
-        return self._query("SELECT * FROM cld_persons ORDER BY LA_Code, Person_ID")
+        return self._query("""
+            SELECT e.LA_Code, e.Person_ID, p.* EXCLUDE (person_key)
+            FROM cld_persons p JOIN (SELECT DISTINCT person_key, LA_Code, Person_ID FROM cld_events) e USING (person_key)
+            ORDER BY LA_Code, Person_ID""", everyone=True)
 
     def councils(self) -> list[str]:
         """Every council code in the extract."""
@@ -541,20 +570,20 @@ class DuckDBEngine:
         return self._query(f"""
             WITH rows AS ({self._service_user_rows()}),
             st AS (
-                SELECT LA_Code, Person_ID, Event_Start_Date, end_date, Der_Unique_Record_ID,
+                SELECT person_key, LA_Code, Person_ID, Event_Start_Date, end_date, Der_Unique_Record_ID,
                        coalesce(Event_Outcome, '{codes.INVALID}') AS outcome,
                        {usable_row} AS hierarchy
                 FROM rows WHERE Service_Type = '{codes.ST_MAX}'
             ), numbered AS (
                 SELECT *, sum(CASE WHEN earlier_end IS NULL OR datediff('day', earlier_end, Event_Start_Date) > 7
-                                   THEN 1 ELSE 0 END) OVER (PARTITION BY LA_Code, Person_ID ORDER BY
+                                   THEN 1 ELSE 0 END) OVER (PARTITION BY person_key ORDER BY
                               Event_Start_Date, end_date, hierarchy, Der_Unique_Record_ID DESC
                               ROWS UNBOUNDED PRECEDING) AS cluster
-                FROM (SELECT *, max(end_date) OVER (PARTITION BY LA_Code, Person_ID ORDER BY Event_Start_Date,
+                FROM (SELECT *, max(end_date) OVER (PARTITION BY person_key ORDER BY Event_Start_Date,
                                   end_date, hierarchy, Der_Unique_Record_ID DESC
                                   ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS earlier_end FROM st)
             ), clusters AS (
-                SELECT LA_Code, Person_ID, cluster, min(Event_Start_Date) AS cluster_start,
+                SELECT person_key, LA_Code, Person_ID, cluster, min(Event_Start_Date) AS cluster_start,
                        max(end_date) AS cluster_end,
                        first(outcome ORDER BY end_date DESC, hierarchy, Der_Unique_Record_ID DESC) AS cluster_outcome,
                        first(hierarchy ORDER BY end_date DESC, hierarchy, Der_Unique_Record_ID DESC)
@@ -563,28 +592,28 @@ class DuckDBEngine:
             ), scoped AS (
                 SELECT c.*, p.Date_of_Death,
                        {_age('p.Der_Birth_Year', 'p.Der_Birth_Month', 'c.cluster_end')} AS age
-                FROM clusters c LEFT JOIN cld_persons p USING (LA_Code, Person_ID)
+                FROM clusters c LEFT JOIN cld_persons p ON p.person_key = c.person_key
                 WHERE c.cluster_end BETWEEN {rs} AND {re}
             ), new_clients AS (
                 SELECT * FROM scoped c
                 WHERE (age IS NULL OR age >= 18) AND (Date_of_Death IS NULL OR Date_of_Death >= cluster_start)
-                  AND NOT EXISTS (SELECT 1 FROM rows l WHERE l.LA_Code = c.LA_Code AND l.Person_ID = c.Person_ID
+                  AND NOT EXISTS (SELECT 1 FROM rows l WHERE l.person_key = c.person_key
                                   AND l.Service_Type IN {_list(codes.LTS_TYPES)}
                                   AND l.Event_Start_Date < c.cluster_start
                                   AND datediff('day', l.end_date, c.cluster_start) < 91)
             ), pool AS (
-                SELECT c.LA_Code, c.Person_ID, c.cluster, c.cluster_start, c.cluster_end, c.cluster_hierarchy,
+                SELECT c.person_key, c.LA_Code, c.Person_ID, c.cluster, c.cluster_start, c.cluster_end, c.cluster_hierarchy,
                        r.Event_Type, r.Service_Type, r.Service_Component, r.Event_Start_Date, r.end_date,
                        coalesce(r.Event_Outcome, '{codes.INVALID}') AS outcome,
                        {usable_row.replace('Event_Outcome', 'r.Event_Outcome')} AS hierarchy
-                FROM new_clients c JOIN rows r USING (LA_Code, Person_ID)
+                FROM new_clients c JOIN rows r ON r.person_key = c.person_key
                 WHERE NOT (r.Service_Type = '{codes.ST_MAX}' AND r.Event_Start_Date BETWEEN c.cluster_start
                            AND c.cluster_end)
                   AND r.Event_Start_Date >= c.cluster_start
             ), window_rows AS (
                 SELECT * FROM (
                     SELECT *, min(CASE WHEN Service_Type = '{codes.ST_MAX}' THEN Event_Start_Date END)
-                              OVER (PARTITION BY LA_Code, Person_ID, cluster) AS first_st
+                              OVER (PARTITION BY person_key, cluster) AS first_st
                     FROM pool WHERE end_date > cluster_end AND datediff('day', cluster_end, Event_Start_Date) <= 7)
                 WHERE first_st IS NULL OR Event_Start_Date < first_st
             ), window_summary AS (
@@ -672,7 +701,7 @@ class DuckDBEngine:
             WITH placements AS (
                 SELECT e.LA_Code, e.Person_ID, e.Event_Start_Date, e.Der_Event_End_Date, e.Event_Outcome,
                        p.Der_Birth_Year, p.Der_Birth_Month
-                FROM cld_events e JOIN cld_persons p USING (LA_Code, Person_ID)
+                FROM cld_events e JOIN cld_persons p ON p.person_key = e.person_key
                 WHERE e.Event_Type = 'Service' AND e.Client_Type = '{codes.SERVICE_USER}'
                   AND e.Service_Type IN {_list((codes.RESIDENTIAL, codes.NURSING))}
                   AND p.Der_Birth_Year IS NOT NULL AND p.Der_Birth_Month IS NOT NULL
@@ -700,7 +729,7 @@ class DuckDBEngine:
         settled = [value for value, flag in codes.settled().items() if flag == 1]
         return self._query(f"""
             WITH latest AS (
-                SELECT LA_Code, Person_ID, max(least(coalesce(Der_Event_End_Date, {OPEN_END}), {re})) AS latest_end
+                SELECT person_key, LA_Code, Person_ID, max(least(coalesce(Der_Event_End_Date, {OPEN_END}), {re})) AS latest_end
                 FROM cld_events
                 WHERE Event_Type = 'Service' AND Client_Type = '{codes.SERVICE_USER}'
                   AND Service_Type IN {_list(codes.LTS_TYPES)} AND Event_Start_Date <= {re}
@@ -710,7 +739,7 @@ class DuckDBEngine:
             ), people AS (
                 SELECT l.*, p.Gender, p.Accommodation_Status, p.Primary_Support_Reason,
                        {_age('p.Der_Birth_Year', 'p.Der_Birth_Month', 'l.latest_end')} AS age
-                FROM latest l LEFT JOIN cld_persons p USING (LA_Code, Person_ID)
+                FROM latest l LEFT JOIN cld_persons p ON p.person_key = l.person_key
                 WHERE p.Date_of_Death IS NULL OR p.Date_of_Death >= {rs}
             )
             SELECT LA_Code, Person_ID, age,
@@ -728,11 +757,11 @@ class DuckDBEngine:
         re = self._date(self.period.end)
         return self._query(f"""
             WITH rows AS (
-                SELECT e.LA_Code, e.Person_ID, e.Service_Type, p.Der_Birth_Year, p.Der_Birth_Month,
+                SELECT e.person_key, e.LA_Code, e.Person_ID, e.Service_Type, p.Der_Birth_Year, p.Der_Birth_Month,
                        e.Service_Component IS NOT DISTINCT FROM '{codes.DIRECT_PAYMENT}' AS dp_component,
                        CASE WHEN e.Service_Component IS NOT DISTINCT FROM '{codes.DIRECT_PAYMENT}'
                             THEN '{codes.DIRECT_PAYMENT}' ELSE e.Delivery_Mechanism END AS mechanism
-                FROM cld_events e LEFT JOIN cld_persons p USING (LA_Code, Person_ID)
+                FROM cld_events e LEFT JOIN cld_persons p ON p.person_key = e.person_key
                 WHERE e.Event_Type = 'Service' AND e.Client_Type = '{codes.SERVICE_USER}'
                   AND e.Service_Type IN {_list(codes.LTS_TYPES)} AND e.Event_Start_Date <= {re}
                   AND (e.Der_Event_End_Date IS NULL OR (e.Der_Event_End_Date >= e.Event_Start_Date
@@ -754,7 +783,7 @@ class DuckDBEngine:
                 SELECT LA_Code, Person_ID, min(hierarchy) AS hierarchy, any_value(Der_Birth_Year) AS birth_year,
                        any_value(Der_Birth_Month) AS birth_month,
                        bool_and(NOT dp_component) FILTER (WHERE hierarchy = h_min) AS non_dp_component
-                FROM (SELECT *, min(hierarchy) OVER (PARTITION BY LA_Code, Person_ID) AS h_min FROM ranked)
+                FROM (SELECT *, min(hierarchy) OVER (PARTITION BY person_key) AS h_min FROM ranked)
                 GROUP BY ALL
             )
             SELECT LA_Code, Person_ID, CAST(hierarchy AS DOUBLE) AS hierarchy,
@@ -783,7 +812,7 @@ class DuckDBEngine:
             WITH rows AS (
                 SELECT e.LA_Code, e.Person_ID, e.Service_Type, e.Service_Component, e.Event_Start_Date,
                        coalesce(e.Der_Event_End_Date, {OPEN_END}) AS end_date, p.Date_of_Death AS person_death
-                FROM cld_events e LEFT JOIN cld_persons p USING (LA_Code, Person_ID)
+                FROM cld_events e LEFT JOIN cld_persons p ON p.person_key = e.person_key
                 WHERE e.Event_Type = 'Service' AND e.Client_Type = '{codes.SERVICE_USER}'
                   AND (e.Der_Event_End_Date IS NULL OR e.Der_Event_End_Date >= e.Event_Start_Date)
                   AND (p.Date_of_Death IS NULL OR p.Date_of_Death >= {rs})

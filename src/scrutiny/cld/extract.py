@@ -82,6 +82,10 @@ STANDARD_COLUMNS = ("row_number", "LA_Code", "LA_Name", "ImportDate", "ImportFil
                     "Service_Component", "Delivery_Mechanism", "Der_Conversation",
                     "Der_Age_Event_Start_Date")
 CONVERSATION_WORDS = ("conversation",)  # spec 7.10: DHSC's exact rule is not published
+# Coded fields the DuckDB engine maps once per distinct value: ``cld_standard`` also carries each as
+# it stands in the file (``raw_<field>``), so that a national extract is not trimmed row by row.
+CODED_FIELDS = (*codes.CODE_LISTS, "Event_Type", "Request_Route_of_Access")
+RAW_PREFIX = "raw_"
 
 
 def _squash(header: str) -> str:
@@ -132,7 +136,8 @@ class Extract:
 
     def frame(self) -> pd.DataFrame:
         """The standard extract as a pandas DataFrame (for the reference engine and small data)."""
-        frame = self.connection.sql("SELECT * FROM cld_standard ORDER BY row_number").df()
+        frame = self.connection.sql(f"SELECT {', '.join(STANDARD_COLUMNS)} FROM cld_standard "
+                                    "ORDER BY row_number").df()
         for column in ("Event_Start_Date", "Event_End_Date", "Date_of_Death", "ImportDate",
                        "Reporting_Period_Start_Date", "Reporting_Period_End_Date"):
             frame[column] = pd.to_datetime(frame[column])
@@ -195,14 +200,42 @@ def open_extract(source: str | Path | pd.DataFrame,
               if (field in DATE_FIELDS and types[header] == "DATE")
               or (field in INTEGER_FIELDS and types[header] in ("INTEGER", "BIGINT", "SMALLINT", "TINYINT")
                   and INTEGER_FIELDS[field][0] is None)}
+    if parquet:  # text a parquet file holds already clean needs no trimming row by row
+        native |= _clean_text_fields(con, scan, found, types)
     text_columns = ", ".join(
         f"{_quote(found[field])} AS {field}" if field in native else
         f"NULLIF(trim(CAST({_quote(found[field])} AS VARCHAR)), '') AS {field}" for field in found)
+    raw_columns = "".join(f", CAST({_quote(found[field])} AS VARCHAR) AS {RAW_PREFIX}{field}"
+                          for field in CODED_FIELDS if field in found)
     con.execute(f"CREATE OR REPLACE TEMP VIEW cld_text AS SELECT {numbering} AS "
-                f"row_number, {text_columns} FROM {scan}")
+                f"row_number, {text_columns}{raw_columns} FROM {scan}")
     _check_cells(con, name, found, native)
     con.execute(f"CREATE OR REPLACE TEMP VIEW cld_standard AS {_standard_sql(found, native)}")
     return Extract(con, name, found)
+
+
+# Text fields read on every row of the pre-processing (identifiers and the council code).
+IDENTIFIER_FIELDS = ("LA_Code", *PERSON_ID_FIELDS)
+
+
+def _clean_text_fields(con: duckdb.DuckDBPyConnection, scan: str, found: dict[str, str],
+                       types: dict[str, str]) -> set[str]:
+    """The identifier fields of a parquet file whose text is already as the engines read it: no
+    leading or trailing space, no empty string and no "NULL" (one pass over those columns only).
+
+    Trimming and testing every row of a national extract costs more than this one check."""
+    fields = [field for field in IDENTIFIER_FIELDS if field in found and types[found[field]] == "VARCHAR"]
+    if not fields:
+        return set()
+
+    def untidy(column: str) -> str:
+        return (f"{column} LIKE ' %' OR {column} LIKE '% ' OR {column} = '' "
+                f"OR (length({column}) = 4 AND upper({column}) = 'NULL')")
+
+    flags = con.execute("SELECT " + ", ".join(
+        f"coalesce(bool_or({untidy(_quote(found[field]))}), false)" for field in fields)
+        + f" FROM {scan}").fetchall()[0]
+    return {field for field, flag in zip(fields, flags, strict=True) if not flag}
 
 
 def _check_cells(con: duckdb.DuckDBPyConnection, source: str, found: dict[str, str],
@@ -234,8 +267,15 @@ def _check_cells(con: duckdb.DuckDBPyConnection, source: str, found: dict[str, s
                                f"{found[field]!r}: expected {expected}, got {value!r}")
 
 
+def clean_text_sql(value: str) -> str:
+    """SQL for a text cell as the engines see it: trimmed, with a blank or the word NULL read as missing."""
+    return f"CASE WHEN upper(NULLIF(trim({value}), '')) = 'NULL' THEN NULL ELSE NULLIF(trim({value}), '') END"
+
+
 def _standard_sql(found: dict[str, str], native: set[str] = frozenset()) -> str:
     def text(field: str) -> str:
+        if field in native:
+            return field
         return (f"CASE WHEN upper({field}) = 'NULL' THEN NULL ELSE {field} END"
                 if field in found else "CAST(NULL AS VARCHAR)")
 
@@ -278,7 +318,9 @@ def _standard_sql(found: dict[str, str], native: set[str] = frozenset()) -> str:
     for field in TEXT_FIELDS:
         columns.setdefault(field, text(field))
     select = ", ".join(f"{columns[name]} AS {name}" for name in STANDARD_COLUMNS)
-    return f"SELECT {select} FROM cld_text"
+    raw = "".join(f", {RAW_PREFIX}{field}" if field in found else f", CAST(NULL AS VARCHAR) AS {RAW_PREFIX}{field}"
+                  for field in CODED_FIELDS)
+    return f"SELECT {select}{raw} FROM cld_text"
 
 
 def data_quality(extract: Extract) -> pd.DataFrame:
