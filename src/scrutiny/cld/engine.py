@@ -34,6 +34,9 @@ def _age(birth_year: str, birth_month: str, when: str) -> str:
             f"CAST({birth_month} AS BIGINT), 1), {when}) / 365.25) AS BIGINT)")
 
 
+_BANDS = ("Unknown", "Under 18", "18 to 64", "65 and above")  # the labels _band gives
+
+
 def _band(age: str) -> str:
     return (f"CASE WHEN {age} IS NULL THEN 'Unknown' WHEN {age} < 18 THEN 'Under 18' "
             f"WHEN {age} <= 64 THEN '18 to 64' ELSE '65 and above' END")
@@ -84,6 +87,7 @@ def _code_tables(con) -> None:
     enums = {field: [*values, codes.INVALID] for field, values in codes.CODE_LISTS.items()}
     enums["Event_Type"] = [*codes.EVENT_TYPES, codes.INVALID]
     enums["Event_Outcome_Grouped"] = list(dict.fromkeys(codes.outcome_group().values()))
+    enums["Band"] = list(_BANDS)
     for field, values in enums.items():
         name = _enum_name(field)
         exists = con.execute("SELECT count(*) FROM duckdb_types() WHERE type_name = ?", [name]).fetchall()[0][0]
@@ -208,7 +212,7 @@ class DuckDBEngine:
                                 s.LA_Code || '_' || s.LA_Person_Unique_Identifier) AS Person_ID
                 FROM cld_typed s {' '.join(joins)}
             ), corrected AS (
-                SELECT c.* EXCLUDE (Event_End_Date), o.hierarchy AS Event_Outcome_Hierarchy,
+                SELECT c.* EXCLUDE (Event_End_Date), CAST(o.hierarchy AS SMALLINT) AS Event_Outcome_Hierarchy,
                        CAST(o.grouped AS {_enum_name('Event_Outcome_Grouped')}) AS Event_Outcome_Grouped,
                        CASE WHEN (Date_of_Death BETWEEN Event_Start_Date AND Event_End_Date)
                                  OR (Event_End_Date IS NULL AND Date_of_Death > Event_Start_Date)
@@ -235,7 +239,8 @@ class DuckDBEngine:
                   AND (Date_of_Death IS NULL OR (Date_of_Death >= Ref_Period_Start_Date
                                                  AND Date_of_Death >= Event_Start_Date))
             )
-            SELECT *, CAST({latest_age} AS SMALLINT) AS Der_Latest_Age, {_band(latest_age)} AS Der_Working_Age_Band
+            SELECT *, CAST({latest_age} AS SMALLINT) AS Der_Latest_Age,
+                   CAST({_band(latest_age)} AS {_enum_name('Band')}) AS Der_Working_Age_Band
             FROM kept
         """)
         con.execute("DROP VIEW cld_typed")
@@ -245,7 +250,7 @@ class DuckDBEngine:
         con.execute(f"""
             UPDATE cld_events k SET Der_Event_End_Date = k.Ref_Period_End_Date,
                                     Der_Latest_Age = CAST({cropped_age} AS SMALLINT),
-                                    Der_Working_Age_Band = {_band(cropped_age)}
+                                    Der_Working_Age_Band = CAST({_band(cropped_age)} AS {_enum_name('Band')})
             WHERE k.Event_Type = 'Service'
               AND (k.Der_Event_End_Date IS NULL OR k.Der_Event_End_Date > k.Ref_Period_End_Date)
               AND k.Ref_Period_End_Date < (SELECT max(Ref_Period_End_Date) FROM {periods} p
@@ -551,7 +556,10 @@ class DuckDBEngine:
 
     # ----------------------------------------------------------------------- ASCOF 2A (5.1)
     def _service_user_rows(self) -> str:
-        return (f"SELECT *, coalesce(Der_Event_End_Date, {OPEN_END}) AS end_date FROM cld_events "
+        # only the columns 2A reads: the rows are held once and read three times
+        return ("SELECT person_key, LA_Code, Person_ID, Event_Type, Service_Type, Service_Component, Event_Start_Date, "
+                "Der_Unique_Record_ID, Event_Outcome, Event_Outcome_Hierarchy, "
+                f"coalesce(Der_Event_End_Date, {OPEN_END}) AS end_date FROM cld_events "
                 f"WHERE Client_Type = '{codes.SERVICE_USER}' AND Event_Start_Date IS NOT NULL "
                 "AND (Der_Event_End_Date IS NULL OR Der_Event_End_Date >= Event_Start_Date)")
 
