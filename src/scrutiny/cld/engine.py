@@ -556,12 +556,14 @@ class DuckDBEngine:
 
     # ----------------------------------------------------------------------- ASCOF 2A (5.1)
     def _service_user_rows(self) -> str:
-        # only the columns 2A reads: the rows are held once and read three times
+        # only the columns 2A reads, of people with an ST-Max service (2A looks at no one else): the
+        # rows are held once and read three times
         return ("SELECT person_key, LA_Code, Person_ID, Event_Type, Service_Type, Service_Component, Event_Start_Date, "
                 "Der_Unique_Record_ID, Event_Outcome, Event_Outcome_Hierarchy, "
                 f"coalesce(Der_Event_End_Date, {OPEN_END}) AS end_date FROM cld_events "
                 f"WHERE Client_Type = '{codes.SERVICE_USER}' AND Event_Start_Date IS NOT NULL "
-                "AND (Der_Event_End_Date IS NULL OR Der_Event_End_Date >= Event_Start_Date)")
+                "AND (Der_Event_End_Date IS NULL OR Der_Event_End_Date >= Event_Start_Date) "
+                f"AND person_key IN (SELECT person_key FROM cld_events WHERE Service_Type = '{codes.ST_MAX}')")
 
     @staticmethod
     def _adjusted_hierarchy(outcome: str) -> str:
