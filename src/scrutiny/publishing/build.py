@@ -288,6 +288,9 @@ def execute(notebook: Path, output: Path, parameters: dict, cwd: Path) -> None:
                 kernel_manager_class=_ipc_kernel_manager(sockets),
                 cwd=str(cwd),
                 progress_bar=False,
+                # The executed notebook is written once, at the end or at the failing cell, not
+                # before and after every cell (twice per cell, the whole notebook and its images).
+                request_save_on_cell_execute=False,
                 start_timeout=120,
                 execution_timeout=900,
             )
