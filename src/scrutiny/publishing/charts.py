@@ -28,10 +28,16 @@ VERDICT_COLOURS = {
 }
 
 
+#: zlib level for the PNG files: level 3 encodes a third faster than Pillow's default (6) and, for
+#: these flat-coloured charts, gives slightly smaller files; the pixels are the same at any level.
+PNG_COMPRESS_LEVEL = 3
+
+
 def png_bytes(figure: matplotlib.figure.Figure) -> bytes:
     """The figure as PNG bytes (no software tag, so identical inputs give identical files)."""
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=150, bbox_inches="tight", metadata={"Software": None})
+    figure.savefig(buffer, format="png", dpi=150, bbox_inches="tight", metadata={"Software": None},
+                   pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL})
     return buffer.getvalue()
 
 
