@@ -19,16 +19,10 @@ QUARTER_DIR := $(REPORTS)/$(FY)/q
 # Another council's reports go to reports/<FY>/q<N>-<COUNCIL>/, never over the home council's.
 COUNCIL_SUFFIX := $(if $(filter $(HOME_COUNCIL),$(COUNCIL)),,-$(COUNCIL))
 BUILD = $(PYTHON) -m scrutiny.publishing.build
-# Every report of a quarter starts at once (JOBS=1 builds one at a time). The longest report keeps
-# normal priority and the others run at a lower one (nice), so on a machine with fewer cores than
-# reports the longest is never held back and the others share the processor time left around it:
-# the quarter takes about as long as the longest report or half the total work, whichever is more
-# (with two queues of two on two cores it took the longest report plus another). Each progress
-# line names its report, so interleaved lines stay readable.
-JOBS ?= $(words $(REPORT_NOTEBOOKS))
-LONGEST_REPORT ?= use_of_resources
-OTHERS_NICENESS ?= 10
-priority = $(if $(filter-out $(LONGEST_REPORT),$(1)),nice -n $(OTHERS_NICENESS) )
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+
+# Independent reports build in parallel (JOBS=1 builds one at a time); each progress line
+# names its report, so interleaved lines stay readable.
 MAKEFLAGS += --jobs=$(JOBS) --no-print-directory
 # A half-written file never counts as built; published reports and stamps are never deleted by make
 # on an interrupt or a failure (the build publishes them atomically itself).
@@ -93,7 +87,7 @@ $(QUARTER_DIR)%$(COUNCIL_SUFFIX)/.parameters: FORCE
 # `make q3-<report>` builds one report, e.g. make q3-benchmarking COUNCIL=<a council in councils.csv>.
 define REPORT_RULE
 $(QUARTER_DIR)%$(COUNCIL_SUFFIX)/$(1).manifest.json: notebooks/$(1).ipynb $(QUARTER_DIR)%$(COUNCIL_SUFFIX)/.parameters $$(SRC) $$(INPUTS) $$(NATIONAL) $$(EXTRA_$(1))
-	@$$(call priority,$(1))$$(BUILD) report $$< --financial-year $$(FY) --quarter $$* --council $$(COUNCIL) --data $$(DATA) --out $$(@D) $$(ARGS_$(1))
+	@$$(BUILD) report $$< --financial-year $$(FY) --quarter $$* --council $$(COUNCIL) --data $$(DATA) --out $$(@D) $$(ARGS_$(1))
 
 q%-$(1): $(QUARTER_DIR)%$(COUNCIL_SUFFIX)/$(1).manifest.json
 	@echo "$(1) for $$(FY) quarter $$* ($$(COUNCIL)) is in $$(<D)/"
