@@ -100,3 +100,23 @@ def test_chart_png_keeps_transparency_when_there_is_some():
     figure.savefig(default, format="png", dpi=150, bbox_inches="tight")
     assert Image.open(io.BytesIO(fast)).mode == "RGBA"
     assert (_pixels(fast) == _pixels(default.getvalue())).all()
+
+
+def test_deprivation_is_read_only_when_a_report_uses_it(monkeypatch):
+    """Only benchmarking's quadrant uses the IoD spreadsheet: the other reports never read it."""
+    from datetime import date
+
+    import pytest
+
+    from scrutiny.inputs import national_data
+    from scrutiny.inputs.national import read_deprivation
+
+    calls = []
+    monkeypatch.setattr(national_data, "read_deprivation", lambda *args: calls.append(args) or read_deprivation(*args))
+    national, reasons = national_data.load_national(date(2026, 1, 14))
+    if national is None:
+        pytest.skip("; ".join(reasons))
+    assert calls == []
+    expected = read_deprivation(national.deprivation_file, national.boundary_changes)
+    pd.testing.assert_frame_equal(national.deprivation, expected)
+    assert national.deprivation is national.deprivation and len(calls) == 1
