@@ -26,13 +26,14 @@ data_dir = "data/raw"  # the council's input tables, relative to the project roo
 output_dir = ""  # where the CSV tables are written; empty writes nothing
 
 # %% tags=["remove_cell"]
-# %load_ext autoreload
-# %autoreload 2
 from IPython.display import HTML, Markdown, display
 
 from scrutiny.benchmarking import report as br
 from scrutiny.publishing import provenance
 from scrutiny.paths import resolve
+from scrutiny.publishing.notebook import reload_helpers_on_change
+
+reload_helpers_on_change()  # in JupyterLab, edits to src/scrutiny apply at the next cell; a build skips it
 
 report = br.build_benchmarking_report(
     resolve(data_dir), financial_year, quarter, council_code, comparator, quadrant_group, second_measure,

@@ -22,8 +22,6 @@ output_dir = ""  # where the CSV tables are written; empty writes nothing
 cld_extract = ""  # the council's client level data extract (CSV or parquet); empty uses the synthetic one
 
 # %% tags=["remove_cell"]
-# %load_ext autoreload
-# %autoreload 2
 from IPython.display import HTML, Markdown, display
 
 from scrutiny.dashboard import charts, narrative, render
@@ -34,6 +32,9 @@ from scrutiny.publishing.charts import as_image
 from scrutiny.publishing.text import markdown_text as md
 from scrutiny.paths import resolve
 from scrutiny.dashboard.report import METHOD_RULES, build_quarterly_report, write_tables
+from scrutiny.publishing.notebook import reload_helpers_on_change
+
+reload_helpers_on_change()  # in JupyterLab, edits to src/scrutiny apply at the next cell; a build skips it
 
 report = build_quarterly_report(resolve(data_dir), financial_year, quarter, council_code)
 context = report.context

@@ -22,8 +22,6 @@ data_dir = "data/raw"  # the council's input tables, relative to the project roo
 output_dir = ""  # where the CSV tables are written; empty writes nothing
 
 # %% tags=["remove_cell"]
-# %load_ext autoreload
-# %autoreload 2
 from IPython.display import HTML, Markdown, display
 
 from scrutiny.paths import resolve
@@ -31,6 +29,9 @@ from scrutiny.publishing.text import markdown_text as md
 from scrutiny.publishing import provenance
 from scrutiny.use_of_resources import render
 from scrutiny.use_of_resources import report as uor
+from scrutiny.publishing.notebook import reload_helpers_on_change
+
+reload_helpers_on_change()  # in JupyterLab, edits to src/scrutiny apply at the next cell; a build skips it
 
 report = uor.build_use_of_resources_report(resolve(data_dir), financial_year, quarter, council_code, comparator)
 context = report.context

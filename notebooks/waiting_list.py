@@ -24,8 +24,6 @@ snapshot_date = ""  # YYYY-MM-DD; empty uses the quarter's end
 cld_extract = ""  # the council's client level data extract (CSV or parquet); empty uses the synthetic one
 
 # %% tags=["remove_cell"]
-# %load_ext autoreload
-# %autoreload 2
 from IPython.display import HTML, Markdown, display
 
 from scrutiny.paths import resolve
@@ -38,6 +36,9 @@ from scrutiny.inputs import cld_extract as cld_files
 from scrutiny.waiting_list import cld_waits
 from scrutiny.waiting_list.analysis import dashboard_feed
 from scrutiny.waiting_list.extract import QUEUE_LABELS
+from scrutiny.publishing.notebook import reload_helpers_on_change
+
+reload_helpers_on_change()  # in JupyterLab, edits to src/scrutiny apply at the next cell; a build skips it
 
 report = wl.build_waiting_list_report(resolve(data_dir), financial_year, quarter, council_code, extract, snapshot_date)
 context = report.context

@@ -91,3 +91,53 @@ def test_newcombe_agrees_with_statsmodels(x1, n1, x0, n0):
     assert diff.low == pytest.approx(low, abs=1e-9)
     assert diff.high == pytest.approx(high, abs=1e-9)
     assert diff.change == pytest.approx(x1 / n1 - x0 / n0, abs=1e-12)
+
+
+def test_special_functions_give_scipy_stats_results_to_the_last_bit():
+    """stats.py calls scipy.special directly (scipy.stats is slow to import): the same numbers."""
+    from scipy import stats as sps
+
+    for confidence in (0.8, 0.9, 0.95, 0.99, 0.998, 0.999):
+        assert stats.z_value(confidence) == float(sps.norm.ppf(1 - (1 - confidence) / 2))
+    for count in (0, 1, 2, 3, 7, 9, 9.5, 10, 65, 1045):
+        for confidence in (0.95, 0.998):
+            alpha = 1 - confidence
+            low = 0.0 if count == 0 else float(sps.chi2.ppf(alpha / 2, 2 * count) / 2)
+            high = float(sps.chi2.ppf(1 - alpha / 2, 2 * count + 2) / 2)
+            assert stats.exact_poisson_interval(count, confidence) == (low, high)
+    for now, moe_now, before, moe_before in ((61.2, 3.1, 57.0, 2.9), (40.0, 0.4, 40.1, 0.5), (88.0, 9.0, 20.0, 8.0)):
+        se = ((moe_now / stats.Z_95) ** 2 + (moe_before / stats.Z_95) ** 2) ** 0.5
+        expected = float(2 * sps.norm.sf(abs(now - before) / se))
+        assert stats.margin_of_error_difference(now, moe_now, before, moe_before).p_value == expected
+
+
+def test_importing_the_methods_does_not_import_scipy_stats():
+    """Every report imports the methods; scipy.stats costs about 0.6 s, so only count tests load it."""
+    import subprocess
+    import sys
+
+    code = "import sys, scrutiny.methods.rules, scrutiny.methods.stats; print('scipy.stats' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("values", [
+    [1217, 1220, 1210, 1215, 1201, 1199, 1190, 1188, 1195, 1180, 1176, 1178, 1170],
+    [4.0, 4.0, 5.0, 7.5],
+    [10.0, 8.0, 12.0],
+    [3.0, 3.0, 3.0, 3.0, 3.0],
+])
+@pytest.mark.parametrize("confidence", [0.9, 0.95])
+def test_straight_line_slope_agrees_with_statsmodels_ols(values, confidence):
+    import numpy as np
+    import statsmodels.api as sm
+
+    fit = sm.OLS(np.asarray(values, dtype=float), sm.add_constant(np.arange(len(values), dtype=float))).fit()
+    low, high = fit.conf_int(1 - confidence)[1]
+    result = stats.straight_line_slope(values, confidence)
+    assert (result.change, result.low, result.high) == pytest.approx((fit.params[1], low, high), rel=1e-9, abs=1e-9)
+
+
+def test_straight_line_slope_needs_three_values():
+    with pytest.raises(ValueError, match="at least three"):
+        stats.straight_line_slope([1.0, 2.0])

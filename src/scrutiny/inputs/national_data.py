@@ -18,7 +18,8 @@ import shutil
 import sys
 import tempfile
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date
 from pathlib import Path
 
@@ -129,9 +130,19 @@ class NationalData:
     measures: pd.DataFrame
     lookup: pd.DataFrame
     neighbours: dict[str, list[str]]
-    deprivation: pd.DataFrame | None
     registry: pd.DataFrame
     files: pd.DataFrame  # file, sha256, published
+    #: the IoD 2019 spreadsheet (None when not loaded) and the boundary changes to carry it forward
+    deprivation_file: Path | None = None
+    boundary_changes: dict[str, list[str]] = field(default_factory=dict)
+
+    @cached_property
+    def deprivation(self) -> pd.DataFrame | None:
+        """IoD 2019 average score by council, read on first use: only the benchmarking quadrant
+        needs it, and reading the spreadsheet takes about 0.2 s."""
+        if self.deprivation_file is None:
+            return None
+        return read_deprivation(self.deprivation_file, self.boundary_changes)
 
 
 def read_tidy(path: Path) -> pd.DataFrame:
@@ -173,9 +184,10 @@ def load_national(cut_off: date, root: Path | None = None) -> tuple[NationalData
         measures=load_measures(root / "data/raw/ascof_measures.csv"),
         lookup=lookup,
         neighbours=load_nearest_neighbours(national / registry.loc["nearest_neighbours", "file_name"], changes),
-        deprivation=read_deprivation(deprivation_file, changes) if deprivation_file.exists() else None,
         registry=registry,
         files=files,
+        deprivation_file=deprivation_file if deprivation_file.exists() else None,
+        boundary_changes=changes,
     ), []
 
 

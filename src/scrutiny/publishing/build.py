@@ -274,7 +274,11 @@ def execute(notebook: Path, output: Path, parameters: dict, cwd: Path) -> None:
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
+    from .notebook import BATCH_BUILD
+
     env_backend = os.environ.pop("MPLBACKEND", None)  # a forced backend would drop the charts
+    env_batch = os.environ.get(BATCH_BUILD)
+    os.environ[BATCH_BUILD] = "1"  # the kernel inherits it: no autoreload checks in a build
     sockets = Path(tempfile.mkdtemp(prefix="scrutiny-kernel-"))  # short path: socket names are limited
     outcome: dict[str, BaseException] = {}
 
@@ -288,6 +292,9 @@ def execute(notebook: Path, output: Path, parameters: dict, cwd: Path) -> None:
                 kernel_manager_class=_ipc_kernel_manager(sockets),
                 cwd=str(cwd),
                 progress_bar=False,
+                # The executed notebook is written once, at the end or at the failing cell, not
+                # before and after every cell (twice per cell, the whole notebook and its images).
+                request_save_on_cell_execute=False,
                 start_timeout=120,
                 execution_timeout=900,
             )
@@ -304,6 +311,8 @@ def execute(notebook: Path, output: Path, parameters: dict, cwd: Path) -> None:
         raise
     finally:
         shutil.rmtree(sockets, ignore_errors=True)
+        if env_batch is None:
+            os.environ.pop(BATCH_BUILD, None)
         if env_backend is not None:
             os.environ["MPLBACKEND"] = env_backend
     error = outcome.get("error")

@@ -28,10 +28,29 @@ VERDICT_COLOURS = {
 }
 
 
+#: Resolution of every chart image (dots per inch).
+PNG_DPI = 150
+#: zlib level for the PNG files: level 3 encodes a third faster than Pillow's default (6) and, for
+#: these flat-coloured charts, gives slightly smaller files; the pixels are the same at any level.
+PNG_COMPRESS_LEVEL = 3
+
+
 def png_bytes(figure: matplotlib.figure.Figure) -> bytes:
-    """The figure as PNG bytes (no software tag, so identical inputs give identical files)."""
+    """The figure as PNG bytes (no software tag, so identical inputs give identical files).
+
+    A chart with no transparent pixel (all of them: the figure background is opaque white) is
+    stored as RGB, without the alpha channel: the same pixels, and Chromium prints a report with
+    opaque images faster (it need not flatten an alpha channel onto the page; the PDF is the same).
+    """
+    from PIL import Image
+
+    rendered = io.BytesIO()
+    figure.savefig(rendered, format="png", dpi=PNG_DPI, bbox_inches="tight", pil_kwargs={"compress_level": 0})
+    image = Image.open(rendered)
+    if image.mode == "RGBA" and image.getchannel("A").getextrema() == (255, 255):
+        image = image.convert("RGB")
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=150, bbox_inches="tight", metadata={"Software": None})
+    image.save(buffer, format="png", compress_level=PNG_COMPRESS_LEVEL, dpi=(PNG_DPI, PNG_DPI))
     return buffer.getvalue()
 
 

@@ -16,9 +16,9 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
-import statsmodels.api as sm
 from dateutil.relativedelta import relativedelta
 
+from ..methods.stats import straight_line_slope
 from .calendar import working_days_between
 from .extract import QUEUE_GROUPS, QUEUE_LABELS, QUEUES, REVIEW_QUEUES, Extract
 
@@ -229,10 +229,8 @@ def project(trends: pd.DataFrame, targets: pd.DataFrame, day: date, weeks: int =
             queue_targets = pd.concat([queue_targets, targets[targets["queue"].isin(QUEUE_GROUPS[queue])]])
         if queue_targets.empty or len(recent) < 4:
             continue
-        x = np.arange(len(recent), dtype=float)
-        fit = sm.OLS(recent["waiting"].to_numpy(dtype=float), sm.add_constant(x)).fit()
-        slope = fit.params[1]
-        low, high = fit.conf_int(0.05)[1]
+        fit = straight_line_slope(recent["waiting"].to_numpy(dtype=float), 0.95)
+        slope, low, high = fit.change, fit.low, fit.high
         arrivals = recent["new_requests"].mean()
         count_target = queue_targets.loc[queue_targets["measure"] == "waiting", "target"]
         median_target = queue_targets.loc[queue_targets["measure"] == "median_wait"]
