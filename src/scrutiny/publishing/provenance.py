@@ -30,7 +30,7 @@ def git_commit(root: Path | None = None) -> str:
         return "unknown"
 
 
-def package_versions(names=("scrutiny", "pandas", "numpy", "scipy", "statsmodels", "pandera", "matplotlib", "papermill", "nbconvert")) -> dict[str, str]:
+def package_versions(names=("scrutiny", "pandas", "numpy", "scipy", "duckdb", "pandera", "matplotlib", "papermill", "nbconvert")) -> dict[str, str]:
     """Installed versions of the packages that shape the figures."""
     versions = {}
     for name in names:
