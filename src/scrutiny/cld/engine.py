@@ -201,8 +201,11 @@ class DuckDBEngine:
                   "Der_Conversation": "CAST(s.Der_Conversation AS TINYINT) AS Der_Conversation",
                   "Der_Age_Event_Start_Date": "CAST(s.Der_Age_Event_Start_Date AS SMALLINT) AS Der_Age_Event_Start_Date"}
         # the latest age (3.9) is at the event's end, or a service's reference period end while open
-        latest_age = _age("Der_Birth_Year", "Der_Birth_Month",
-                          "coalesce(Der_Event_End_Date, CASE WHEN Event_Type = 'Service' THEN Ref_Period_End_Date END)")
+        def age_at_end(end: str) -> str:
+            return _age("Der_Birth_Year", "Der_Birth_Month",
+                        f"coalesce({end}, CASE WHEN Event_Type = 'Service' THEN Ref_Period_End_Date END)")
+
+        latest_age = age_at_end("Der_Event_End_Date")
         con.execute(f"""
             CREATE OR REPLACE TEMP TABLE cld_events AS
             WITH cleaned AS (
@@ -246,7 +249,7 @@ class DuckDBEngine:
         con.execute("DROP VIEW cld_typed")
         # 3.7: a service open at the end of a reference period that the next period's file does not
         # hold is taken to have ended then (joined submissions only; never the last period)
-        cropped_age = latest_age.replace("Der_Event_End_Date", "k.Ref_Period_End_Date")
+        cropped_age = age_at_end("k.Ref_Period_End_Date")
         con.execute(f"""
             UPDATE cld_events k SET Der_Event_End_Date = k.Ref_Period_End_Date,
                                     Der_Latest_Age = CAST({cropped_age} AS SMALLINT),
@@ -260,7 +263,7 @@ class DuckDBEngine:
                                 AND n.Ref_Period_Start_Date = k.Ref_Period_End_Date + 1)
         """)
         # 3.8: only events sent more than once need ranking; every copy but the chosen one is deleted
-        # in place (about 1% of a national extract), so the table is never copied
+        # in place (1% of the synthetic national extract), so the table is never copied
         con.execute(f"""
             DELETE FROM cld_events WHERE rowid IN (
                 SELECT rowid FROM (

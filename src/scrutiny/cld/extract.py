@@ -204,7 +204,7 @@ def open_extract(source: str | Path | pd.DataFrame,
         native |= _clean_text_fields(con, scan, found, types)
     text_columns = ", ".join(
         f"{_quote(found[field])} AS {field}" if field in native else
-        f"NULLIF(trim(CAST({_quote(found[field])} AS VARCHAR)), '') AS {field}" for field in found)
+        f"{_blank_as_missing(f'CAST({_quote(found[field])} AS VARCHAR)')} AS {field}" for field in found)
     raw_columns = "".join(f", CAST({_quote(found[field])} AS VARCHAR) AS {RAW_PREFIX}{field}"
                           for field in CODED_FIELDS if field in found)
     con.execute(f"CREATE OR REPLACE TEMP VIEW cld_text AS SELECT {numbering} AS "
@@ -267,16 +267,27 @@ def _check_cells(con: duckdb.DuckDBPyConnection, source: str, found: dict[str, s
                                f"{found[field]!r}: expected {expected}, got {value!r}")
 
 
+def _blank_as_missing(value: str) -> str:
+    """SQL: the text trimmed, a blank read as missing (the first half of :func:`clean_text_sql`)."""
+    return f"NULLIF(trim({value}), '')"
+
+
+def _null_word_as_missing(value: str) -> str:
+    """SQL: the word NULL, in any case, read as missing (the second half of :func:`clean_text_sql`)."""
+    return f"CASE WHEN upper({value}) = 'NULL' THEN NULL ELSE {value} END"
+
+
 def clean_text_sql(value: str) -> str:
-    """SQL for a text cell as the engines see it: trimmed, with a blank or the word NULL read as missing."""
-    return f"CASE WHEN upper(NULLIF(trim({value}), '')) = 'NULL' THEN NULL ELSE NULLIF(trim({value}), '') END"
+    """SQL for a text cell as the engines see it: trimmed, with a blank or the word NULL read as
+    missing (``cld_standard`` applies the two halves in turn; the engine's code maps all at once)."""
+    return _null_word_as_missing(_blank_as_missing(value))
 
 
 def _standard_sql(found: dict[str, str], native: set[str] = frozenset()) -> str:
     def text(field: str) -> str:
         if field in native:
             return field
-        return (f"CASE WHEN upper({field}) = 'NULL' THEN NULL ELSE {field} END"
+        return (_null_word_as_missing(field)
                 if field in found else "CAST(NULL AS VARCHAR)")
 
     def date(field: str) -> str:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 # scipy.special holds the functions scipy.stats' normal and chi-square distributions call (ndtri
 # for norm.ppf, ndtr for norm.sf, gammaincinv for chi2.ppf), so the results are the same to the
 # last bit; importing scipy.stats would add about 0.6 s to every report's start.
@@ -171,8 +173,6 @@ def straight_line_slope(values, confidence: float = 0.95) -> Difference:
     statsmodels' OLS gives it: ``change`` is b, ``low``/``high`` its ``confidence`` interval from
     Student's t with n - 2 degrees of freedom. Needs at least three values.
     """
-    import numpy as np
-
     y = np.asarray(values, dtype=float)
     if y.ndim != 1 or len(y) < 3 or not np.isfinite(y).all():
         raise ValueError(f"a straight-line fit needs at least three finite values, got {len(y)}")
