@@ -95,3 +95,4 @@ def test_engines_agree(people, period_end):
              ["LA_Code", "Person_ID"])
     same(fast.ascof_2e_people(), reference.ascof_2e_people(), ["LA_Code", "Person_ID"])
     same(fast.ascof_3d_people(), reference.ascof_3d_people(), ["LA_Code", "Person_ID"])
+

@@ -65,6 +65,18 @@ def test_engines_agree_on_synthetic_journeys(small_extract):
     pd.testing.assert_frame_equal(api.ascof_tables(fast, population), api.ascof_tables(reference, population))
 
 
+@pytest.mark.parametrize("kind", ["duckdb", "pandas"])
+def test_units_without_identifiers_are_the_same_units(small_extract, kind):
+    """The measure tables read the units without person identifiers: the same rows, less the identifier."""
+    extract = open_extract(small_extract)
+    engine = DuckDBEngine(extract, "2025-12-31") if kind == "duckdb" else ReferenceEngine(extract.frame(), "2025-12-31")
+    for name in ("ascof_2a_clusters", "ascof_2b2c_admissions", "ascof_2e_people", "ascof_3d_people"):
+        full = getattr(engine, name)()
+        bare = getattr(engine, name)(identified=False)
+        assert "Person_ID" not in bare.columns and len(full) > 0, name
+        same(bare, full.drop(columns="Person_ID"), list(bare.columns))
+
+
 def test_waiting_times_counted_in_duckdb_match_the_tables_from_units(county_extract):
     engine = DuckDBEngine(open_extract(county_extract), "2025-12-31")
     requests = engine.waiting_time_requests()

@@ -56,17 +56,17 @@ def ascof_tables(engine, population: dict[str, dict[str, float]] | None = None,
     if unknown:
         raise ValueError(f"unknown ASCOF measure(s) {sorted(unknown)}: expected some of {', '.join(ASCOF_MEASURES)}")
     councils = councils or engine.councils()
-    parts = []
+    parts = []  # the measures count units, so the units come without person identifiers
     if "2A" in wanted:
-        parts.append(measures.ascof_2a(engine.ascof_2a_clusters(), engine.period, councils))
+        parts.append(measures.ascof_2a(engine.ascof_2a_clusters(identified=False), engine.period, councils))
     if "2D" in wanted and engine.discharges is not None:
         parts.append(measures.ascof_2d(*engine.ascof_2d_units(), engine.ascof_2d_period(), councils))
     if "2B2C" in wanted and population is not None:
-        parts.append(measures.ascof_2b2c(engine.ascof_2b2c_admissions(), engine.period, councils, population))
+        parts.append(measures.ascof_2b2c(engine.ascof_2b2c_admissions(identified=False), engine.period, councils, population))
     if "2E" in wanted:
-        parts.append(measures.ascof_2e(engine.ascof_2e_people(), engine.period, councils))
+        parts.append(measures.ascof_2e(engine.ascof_2e_people(identified=False), engine.period, councils))
     if "3D" in wanted:
-        parts.append(measures.ascof_3d(engine.ascof_3d_people(), engine.period, councils))
+        parts.append(measures.ascof_3d(engine.ascof_3d_people(identified=False), engine.period, councils))
     return pd.concat(parts, ignore_index=True)
 
 

@@ -11,6 +11,7 @@ T-SQL's ``DATEADD`` does (spec 1.1).
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pandas as pd
@@ -32,6 +33,24 @@ def _age(birth_year: str, birth_month: str, when: str) -> str:
     """DHSC's age: whole 365.25-day years from the first of the birth month (spec 1.3)."""
     return (f"CAST(floor(datediff('day', make_date(CAST({birth_year} AS BIGINT), "
             f"CAST({birth_month} AS BIGINT), 1), {when}) / 365.25) AS BIGINT)")
+
+
+def _latest_age(end: str = "Der_Event_End_Date") -> str:
+    """The latest age (3.9): at the event's end, or at a service's reference period end while open."""
+    return _age("Der_Birth_Year", "Der_Birth_Month",
+                f"coalesce({end}, CASE WHEN Event_Type = 'Service' THEN Ref_Period_End_Date END)")
+
+
+def _council_type(con, periods: str) -> str:
+    """An ENUM type of the council codes of the chosen submissions (named by its values, so that an
+    engine opened again on one connection with other councils gets its own): a council code is then
+    one byte per event rather than text. Sorted, so that ENUM order is the codes' text order."""
+    councils = [row[0] for row in con.execute(f"SELECT DISTINCT LA_Code FROM {periods} ORDER BY 1").fetchall()]
+    name = "cld_council_" + hashlib.sha1("\n".join(councils).encode()).hexdigest()[:16]
+    exists = con.execute("SELECT count(*) FROM duckdb_types() WHERE type_name = ?", [name]).fetchall()[0][0]
+    if not exists:
+        con.execute(f"CREATE TYPE {name} AS ENUM {_list(councils or [''])}")
+    return name
 
 
 _BANDS = ("Unknown", "Under 18", "18 to 64", "65 and above")  # the labels _band gives
@@ -132,6 +151,14 @@ class DuckDBEngine:
             self._persons_for = "everyone" if everyone else "service"
         return _frame(self.con.sql(sql))
 
+    def _units(self, sql: str, identified: bool, *, order: str = "LA_Code, Person_ID") -> pd.DataFrame:
+        """A unit table (one row per person or cluster) ordered by council and person; not ``identified``,
+        without the person identifier and in no set order: all the measure tables need, and at national
+        scale millions of identifiers fewer to sort and hand to pandas."""
+        if identified:
+            return self._query(f"{sql} ORDER BY {order}")
+        return self._query(f"SELECT * EXCLUDE (Person_ID) FROM ({sql})")
+
     def _date(self, when: pd.Timestamp) -> str:
         return f"DATE '{when.date()}'"
 
@@ -146,6 +173,7 @@ class DuckDBEngine:
         _code_tables(con)
         periods = self.submissions.table
         end = self._date(self.period.end)
+        council = _council_type(con, periods)
         needed = ("LA_Code", "ImportDate", "Der_Unique_Record_ID", "Der_NHS_Number_Traced_Pseudo",
                   "Der_NHS_Number_Pseudo", "LA_Person_Unique_Identifier", "Der_Birth_Year", "Der_Birth_Month",
                   "Date_of_Death", "Event_Start_Date", "Event_End_Date", "Der_Conversation",
@@ -188,6 +216,15 @@ class DuckDBEngine:
             """)
             joins.append(f"LEFT JOIN cld_map_{number} {alias} ON {alias}.raw = {raw[field]}")
             cleaned[field] = f"{alias}.cleaned"
+            if field == "Event_Outcome":  # its hierarchy and group ride on the same map (one join per row)
+                con.execute(f"""
+                    CREATE OR REPLACE TEMP TABLE cld_map_{number} AS
+                    SELECT m.raw, m.cleaned, CAST(o.hierarchy AS SMALLINT) AS hierarchy,
+                           CAST(o.grouped AS {_enum_name('Event_Outcome_Grouped')}) AS grouped
+                    FROM cld_map_{number} m LEFT JOIN cld_outcome_codes o ON o.outcome = CAST(m.cleaned AS VARCHAR)
+                """)
+                outcome_details = (f"{alias}.hierarchy AS Event_Outcome_Hierarchy, "
+                                   f"{alias}.grouped AS Event_Outcome_Grouped")
         con.execute("DROP TABLE cld_raw_values")
         event_type = cleaned.pop("Event_Type")
         route_key = cleaned.pop("Request_Route_of_Access")
@@ -196,34 +233,29 @@ class DuckDBEngine:
                 "Date_of_Death", "Event_Start_Date", "Event_End_Date", "Der_Conversation",
                 "Der_Age_Event_Start_Date", "Ref_Period_Start_Date", "Ref_Period_End_Date")
         # small numbers in small types: at 10 million events every byte of a row is 10 MB to hold or spill
-        narrow = {"Der_Birth_Year": "CAST(s.Der_Birth_Year AS SMALLINT) AS Der_Birth_Year",
+        narrow = {"LA_Code": f"CAST(s.LA_Code AS {council}) AS LA_Code",
+                  "Der_Birth_Year": "CAST(s.Der_Birth_Year AS SMALLINT) AS Der_Birth_Year",
                   "Der_Birth_Month": "CAST(s.Der_Birth_Month AS TINYINT) AS Der_Birth_Month",
                   "Der_Conversation": "CAST(s.Der_Conversation AS TINYINT) AS Der_Conversation",
                   "Der_Age_Event_Start_Date": "CAST(s.Der_Age_Event_Start_Date AS SMALLINT) AS Der_Age_Event_Start_Date"}
-        # the latest age (3.9) is at the event's end, or a service's reference period end while open
-        def age_at_end(end: str) -> str:
-            return _age("Der_Birth_Year", "Der_Birth_Month",
-                        f"coalesce({end}, CASE WHEN Event_Type = 'Service' THEN Ref_Period_End_Date END)")
-
-        latest_age = age_at_end("Der_Event_End_Date")
+        latest_age = _latest_age()
         con.execute(f"""
             CREATE OR REPLACE TEMP TABLE cld_events AS
             WITH cleaned AS (
                 SELECT {', '.join(narrow.get(c, 's.' + c) for c in keep)}, {event_type} AS Event_Type, {cleaned_columns},
-                       {route_key} AS route_key,
+                       {outcome_details}, {route_key} AS route_key,
                        coalesce(s.Der_NHS_Number_Traced_Pseudo, s.Der_NHS_Number_Pseudo,
                                 s.LA_Code || '_' || s.LA_Person_Unique_Identifier) AS Person_ID
                 FROM cld_typed s {' '.join(joins)}
             ), corrected AS (
-                SELECT c.* EXCLUDE (Event_End_Date), CAST(o.hierarchy AS SMALLINT) AS Event_Outcome_Hierarchy,
-                       CAST(o.grouped AS {_enum_name('Event_Outcome_Grouped')}) AS Event_Outcome_Grouped,
+                SELECT c.* EXCLUDE (Event_End_Date),
                        CASE WHEN (Date_of_Death BETWEEN Event_Start_Date AND Event_End_Date)
                                  OR (Event_End_Date IS NULL AND Date_of_Death > Event_Start_Date)
                             THEN Date_of_Death ELSE Event_End_Date END AS Der_Event_End_Date
-                FROM cleaned c LEFT JOIN cld_outcome_codes o ON o.outcome = CAST(c.Event_Outcome AS VARCHAR)
+                FROM cleaned c
                 WHERE Person_ID IS NOT NULL
             ), kept AS (
-                SELECT * EXCLUDE (route_key),
+                SELECT * EXCLUDE (route_key, Ref_Period_Start_Date),
                        -- a number for the person, so that grouping and windows compare integers, not text;
                        -- the person table checks that no two people share one
                        hash(LA_Code, Person_ID) AS person_key,
@@ -242,25 +274,25 @@ class DuckDBEngine:
                   AND (Date_of_Death IS NULL OR (Date_of_Death >= Ref_Period_Start_Date
                                                  AND Date_of_Death >= Event_Start_Date))
             )
-            SELECT *, CAST({latest_age} AS SMALLINT) AS Der_Latest_Age,
-                   CAST({_band(latest_age)} AS {_enum_name('Band')}) AS Der_Working_Age_Band
+            SELECT *, CAST({_band(latest_age)} AS {_enum_name('Band')}) AS Der_Working_Age_Band
             FROM kept
         """)
         con.execute("DROP VIEW cld_typed")
         # 3.7: a service open at the end of a reference period that the next period's file does not
         # hold is taken to have ended then (joined submissions only; never the last period)
-        cropped_age = age_at_end("k.Ref_Period_End_Date")
+        cropped_age = _latest_age("k.Ref_Period_End_Date")
         con.execute(f"""
             UPDATE cld_events k SET Der_Event_End_Date = k.Ref_Period_End_Date,
-                                    Der_Latest_Age = CAST({cropped_age} AS SMALLINT),
                                     Der_Working_Age_Band = CAST({_band(cropped_age)} AS {_enum_name('Band')})
             WHERE k.Event_Type = 'Service'
               AND (k.Der_Event_End_Date IS NULL OR k.Der_Event_End_Date > k.Ref_Period_End_Date)
               AND k.Ref_Period_End_Date < (SELECT max(Ref_Period_End_Date) FROM {periods} p
                                            WHERE p.LA_Code = k.LA_Code)
-              AND NOT EXISTS (SELECT 1 FROM cld_events n
-                              WHERE n.LA_Code = k.LA_Code AND n.Event_Key = k.Event_Key
-                                AND n.Ref_Period_Start_Date = k.Ref_Period_End_Date + 1)
+              AND NOT EXISTS (SELECT 1 FROM cld_events n JOIN {periods} np
+                                   ON np.LA_Code = n.LA_Code AND np.ImportDate = n.ImportDate
+                              WHERE n.Event_Type = 'Service' AND n.LA_Code = k.LA_Code
+                                AND n.Event_Key = k.Event_Key
+                                AND np.Ref_Period_Start_Date = k.Ref_Period_End_Date + 1)
         """)
         # 3.8: only events sent more than once need ranking; every copy but the chosen one is deleted
         # in place (1% of the synthetic national extract), so the table is never copied
@@ -398,8 +430,17 @@ class DuckDBEngine:
 
     def events(self) -> pd.DataFrame:
         """The prepared events (cleaned, filtered, one row per unique event) as a DataFrame."""
-        return self._query("SELECT * EXCLUDE (person_key, Event_Key) FROM cld_events ORDER BY LA_Code, Person_ID, Event_Start_Date, "
-                            "Der_Unique_Record_ID")
+        # not held per event, to keep the table small: the reference period start (the submission's)
+        # and the latest age (3.9, from the birth month and the end)
+        frame = self._query(f"""
+            SELECT * EXCLUDE (person_key, Event_Key), CAST({_latest_age()} AS SMALLINT) AS Der_Latest_Age
+            FROM (SELECT e.*, p.Ref_Period_Start_Date FROM cld_events e JOIN {self.submissions.table} p
+                  ON p.LA_Code = e.LA_Code AND p.ImportDate = e.ImportDate)
+            ORDER BY LA_Code, Person_ID, Event_Start_Date, Der_Unique_Record_ID""")
+        columns = [c for c in frame.columns if c not in ("Ref_Period_Start_Date", "Der_Latest_Age")]
+        columns.insert(columns.index("Ref_Period_End_Date"), "Ref_Period_Start_Date")
+        columns.insert(columns.index("Der_Working_Age_Band"), "Der_Latest_Age")
+        return frame[columns]
 
     def persons(self) -> pd.DataFrame:
         """The one-row-per-person details table (spec 3.9)."""
@@ -573,14 +614,14 @@ class DuckDBEngine:
         return (f"(coalesce(Event_Outcome_Hierarchy, 999) + CASE WHEN {outcome} IN {_list(codes.UNUSABLE_2A)} "
                 "AND coalesce(Event_Outcome_Hierarchy, 999) < 999 THEN 100 ELSE 0 END)")
 
-    def ascof_2a_clusters(self) -> pd.DataFrame:
+    def ascof_2a_clusters(self, *, identified: bool = True) -> pd.DataFrame:
         """In-scope new-client reablement clusters with sequel and final outcome (5.1)."""
         rs, re = self._date(self.period.start), self._date(self.period.end)
         rank = "CASE Service_Type " + " ".join(
             f"WHEN '{t}' THEN {r}" for t, r in codes.SERVICE_TYPE_RANK.items()) + " END"
         short_care = "Service_Component IN ('Short term residential care', 'Short term nursing care')"
         usable_row = f"{self._adjusted_hierarchy('coalesce(Event_Outcome, ' + repr(codes.INVALID) + ')')}"
-        return self._query(f"""
+        return self._units(f"""
             WITH rows AS ({self._service_user_rows()}),
             st AS (
                 SELECT person_key, LA_Code, Person_ID, Event_Start_Date, end_date, Der_Unique_Record_ID,
@@ -696,12 +737,11 @@ class DuckDBEngine:
             SELECT LA_Code, Person_ID, cluster_start, cluster_end, cluster_outcome, age, {_band('age')} AS band,
                    sequel, final_outcome, final_outcome IN {_list(codes.TWO_A_NUMERATOR)} AS in_numerator,
                    final_outcome IN {_list(codes.TWO_A_NUMERATOR + codes.TWO_A_DENOMINATOR_ONLY)} AS in_denominator
-            FROM sequels ORDER BY LA_Code, Person_ID, cluster_start
-        """)
+            FROM sequels""", identified, order="LA_Code, Person_ID, cluster_start")
 
     # ----------------------------------------------------------------------- ASCOF 2B/2C (5.2)
-    def ascof_2b2c_admissions(self, *, null_component: str = "faithful",
-                              self_funded: str = "placement") -> pd.DataFrame:
+    def ascof_2b2c_admissions(self, *, null_component: str = "faithful", self_funded: str = "placement",
+                              identified: bool = True) -> pd.DataFrame:
         """New permanent admissions, one row per person with band (5.2); switches as the reference."""
         rs, re = self._date(self.period.start), self._date(self.period.end)
         fits = ("(lower(Service_Component) LIKE '%residential%' OR lower(Service_Component) LIKE '%nursing%') "
@@ -710,7 +750,7 @@ class DuckDBEngine:
             fits = f"(Service_Component IS NULL OR ({fits}))"
         self_funded_row = "Event_Outcome IS NOT DISTINCT FROM 'NFA: Self-funded client or under 12wk disregard'"
         placement_filter = f"AND NOT ({self_funded_row})" if self_funded == "placement" else ""
-        return self._query(f"""
+        return self._units(f"""
             WITH placements AS (
                 SELECT e.LA_Code, e.Person_ID, e.Event_Start_Date, e.Der_Event_End_Date, e.Event_Outcome,
                        p.Der_Birth_Year, p.Der_Birth_Month
@@ -731,16 +771,15 @@ class DuckDBEngine:
                                                                      a.Event_Start_Date) < 365))
             )
             SELECT LA_Code, Person_ID, CASE WHEN bool_or(age <= 64) THEN '18 to 64' ELSE '65 and above' END AS band
-            FROM new GROUP BY ALL ORDER BY LA_Code, Person_ID
-        """)
+            FROM new GROUP BY ALL""", identified)
 
     # ----------------------------------------------------------------------- ASCOF 2E (5.4)
-    def ascof_2e_people(self) -> pd.DataFrame:
+    def ascof_2e_people(self, *, identified: bool = True) -> pd.DataFrame:
         """People in long-term support in the period: band, gender, settled flag, PSR (5.4)."""
         rs, re = self._date(self.period.start), self._date(self.period.end)
         known = set(codes.ACCOMMODATION) - {"Unknown", codes.PRESUMED_AT_HOME, codes.PRESUMED_IN_COMMUNITY}
         settled = [value for value, flag in codes.settled().items() if flag == 1]
-        return self._query(f"""
+        return self._units(f"""
             WITH latest AS (
                 SELECT person_key, LA_Code, Person_ID, max(least(coalesce(Der_Event_End_Date, {OPEN_END}), {re})) AS latest_end
                 FROM cld_events
@@ -761,14 +800,13 @@ class DuckDBEngine:
                    Accommodation_Status IS NULL OR Accommodation_Status NOT IN {_list(sorted(known))}
                        AS accommodation_unknown,
                    Primary_Support_Reason IS NOT DISTINCT FROM '{codes.LEARNING_DISABILITY}' AS learning_disability
-            FROM people WHERE age IS NULL OR age >= 18 ORDER BY LA_Code, Person_ID
-        """)
+            FROM people WHERE age IS NULL OR age >= 18""", identified)
 
     # ----------------------------------------------------------------------- ASCOF 3D (5.5)
-    def ascof_3d_people(self) -> pd.DataFrame:
+    def ascof_3d_people(self, *, identified: bool = True) -> pd.DataFrame:
         """Service users in long-term support at the period end with their setting hierarchy (5.5)."""
         re = self._date(self.period.end)
-        return self._query(f"""
+        return self._units(f"""
             WITH rows AS (
                 SELECT e.person_key, e.LA_Code, e.Person_ID, e.Service_Type, p.Der_Birth_Year, p.Der_Birth_Month,
                        e.Service_Component IS NOT DISTINCT FROM '{codes.DIRECT_PAYMENT}' AS dp_component,
@@ -801,8 +839,7 @@ class DuckDBEngine:
             )
             SELECT LA_Code, Person_ID, CAST(hierarchy AS DOUBLE) AS hierarchy,
                    {_band(_age('birth_year', 'birth_month', re))} AS band, non_dp_component
-            FROM best WHERE {_band(_age('birth_year', 'birth_month', re))} <> 'Under 18' ORDER BY LA_Code, Person_ID
-        """)
+            FROM best WHERE {_band(_age('birth_year', 'birth_month', re))} <> 'Under 18'""", identified)
 
     # ----------------------------------------------------------------------- ASCOF 2D (5.3)
     def ascof_2d_period(self) -> Period:

@@ -588,6 +588,10 @@ def ascof_3d_people(events: pd.DataFrame, persons: pd.DataFrame, period: Period)
     return people[["LA_Code", "Person_ID", "hierarchy", "band", "non_dp_component"]]
 
 
+def _identified(units: pd.DataFrame, identified: bool) -> pd.DataFrame:
+    return units if identified else units.drop(columns="Person_ID")
+
+
 class ReferenceEngine:
     """The pandas reference behind the same interface as :class:`scrutiny.cld.engine.DuckDBEngine`."""
 
@@ -611,14 +615,15 @@ class ReferenceEngine:
     def waiting_time_requests(self) -> pd.DataFrame:
         return waiting_time_requests(self._events)
 
-    def ascof_2a_clusters(self) -> pd.DataFrame:
-        return ascof_2a_clusters(self._events, self._persons, self.period)
+    # ``identified=False``: without the person identifier, as the DuckDB engine gives it to the measures
+    def ascof_2a_clusters(self, *, identified: bool = True) -> pd.DataFrame:
+        return _identified(ascof_2a_clusters(self._events, self._persons, self.period), identified)
 
-    def ascof_2b2c_admissions(self, **switches) -> pd.DataFrame:
-        return ascof_2b2c_admissions(self._events, self._persons, self.period, **switches)
+    def ascof_2b2c_admissions(self, *, identified: bool = True, **switches) -> pd.DataFrame:
+        return _identified(ascof_2b2c_admissions(self._events, self._persons, self.period, **switches), identified)
 
-    def ascof_2e_people(self) -> pd.DataFrame:
-        return ascof_2e_people(self._events, self._persons, self.period)
+    def ascof_2e_people(self, *, identified: bool = True) -> pd.DataFrame:
+        return _identified(ascof_2e_people(self._events, self._persons, self.period), identified)
 
-    def ascof_3d_people(self) -> pd.DataFrame:
-        return ascof_3d_people(self._events, self._persons, self.period)
+    def ascof_3d_people(self, *, identified: bool = True) -> pd.DataFrame:
+        return _identified(ascof_3d_people(self._events, self._persons, self.period), identified)
