@@ -782,13 +782,14 @@ class DuckDBEngine:
         settled = [value for value, flag in codes.settled().items() if flag == 1]
         return self._units(f"""
             WITH latest AS (
-                SELECT person_key, LA_Code, Person_ID, max(least(coalesce(Der_Event_End_Date, {OPEN_END}), {re})) AS latest_end
+                SELECT person_key, any_value(LA_Code) AS LA_Code, any_value(Person_ID) AS Person_ID,
+                       max(least(coalesce(Der_Event_End_Date, {OPEN_END}), {re})) AS latest_end
                 FROM cld_events
                 WHERE Event_Type = 'Service' AND Client_Type = '{codes.SERVICE_USER}'
                   AND Service_Type IN {_list(codes.LTS_TYPES)} AND Event_Start_Date <= {re}
                   AND (Der_Event_End_Date IS NULL OR (Der_Event_End_Date >= Event_Start_Date
                                                       AND Der_Event_End_Date >= {rs}))
-                GROUP BY ALL
+                GROUP BY person_key
             ), people AS (
                 SELECT l.*, p.Gender, p.Accommodation_Status, p.Primary_Support_Reason,
                        {_age('p.Der_Birth_Year', 'p.Der_Birth_Month', 'l.latest_end')} AS age
@@ -832,14 +833,15 @@ class DuckDBEngine:
                     ELSE 9 END AS hierarchy
                 FROM rows
             ), best AS (
-                SELECT LA_Code, Person_ID, min(hierarchy) AS hierarchy, any_value(Der_Birth_Year) AS birth_year,
-                       any_value(Der_Birth_Month) AS birth_month,
-                       bool_and(NOT dp_component) FILTER (WHERE hierarchy = h_min) AS non_dp_component
-                FROM (SELECT *, min(hierarchy) OVER (PARTITION BY person_key) AS h_min FROM ranked)
-                GROUP BY ALL
+                -- the top setting, and whether no row at it is a direct-payment component: the hierarchy
+                -- doubled plus 1 for a row that is not, so the least value says both (no window, no sort)
+                SELECT any_value(LA_Code) AS LA_Code, any_value(Person_ID) AS Person_ID,
+                       min(2 * hierarchy + CASE WHEN dp_component THEN 0 ELSE 1 END) AS best_setting,
+                       any_value(Der_Birth_Year) AS birth_year, any_value(Der_Birth_Month) AS birth_month
+                FROM ranked GROUP BY person_key
             )
-            SELECT LA_Code, Person_ID, CAST(hierarchy AS DOUBLE) AS hierarchy,
-                   {_band(_age('birth_year', 'birth_month', re))} AS band, non_dp_component
+            SELECT LA_Code, Person_ID, CAST(best_setting // 2 AS DOUBLE) AS hierarchy,
+                   {_band(_age('birth_year', 'birth_month', re))} AS band, best_setting % 2 = 1 AS non_dp_component
             FROM best WHERE {_band(_age('birth_year', 'birth_month', re))} <> 'Under 18'""", identified)
 
     # ----------------------------------------------------------------------- ASCOF 2D (5.3)
