@@ -638,12 +638,14 @@ class DuckDBEngine:
                                   end_date, hierarchy, Der_Unique_Record_ID DESC
                                   ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS earlier_end FROM st)
             ), clusters AS (
-                SELECT person_key, LA_Code, Person_ID, cluster, min(Event_Start_Date) AS cluster_start,
+                -- grouped by the person's number: the identifiers ride along (and drop out when not wanted)
+                SELECT person_key, any_value(LA_Code) AS LA_Code, any_value(Person_ID) AS Person_ID, cluster,
+                       min(Event_Start_Date) AS cluster_start,
                        max(end_date) AS cluster_end,
                        first(outcome ORDER BY end_date DESC, hierarchy, Der_Unique_Record_ID DESC) AS cluster_outcome,
                        first(hierarchy ORDER BY end_date DESC, hierarchy, Der_Unique_Record_ID DESC)
                            AS cluster_hierarchy
-                FROM numbered GROUP BY ALL
+                FROM numbered GROUP BY person_key, cluster
             ), scoped AS (
                 SELECT c.*, p.Date_of_Death,
                        {_age('p.Der_Birth_Year', 'p.Der_Birth_Month', 'c.cluster_end')} AS age
@@ -657,7 +659,7 @@ class DuckDBEngine:
                                   AND l.Event_Start_Date < c.cluster_start
                                   AND datediff('day', l.end_date, c.cluster_start) < 91)
             ), pool AS (
-                SELECT c.person_key, c.LA_Code, c.Person_ID, c.cluster, c.cluster_start, c.cluster_end, c.cluster_hierarchy,
+                SELECT c.person_key, c.cluster, c.cluster_start, c.cluster_end, c.cluster_hierarchy,
                        r.Event_Type, r.Service_Type, r.Service_Component, r.Event_Start_Date, r.end_date,
                        coalesce(r.Event_Outcome, '{codes.INVALID}') AS outcome,
                        {usable_row.replace('Event_Outcome', 'r.Event_Outcome')} AS hierarchy
@@ -672,7 +674,7 @@ class DuckDBEngine:
                     FROM pool WHERE end_date > cluster_end AND datediff('day', cluster_end, Event_Start_Date) <= 7)
                 WHERE first_st IS NULL OR Event_Start_Date < first_st
             ), window_summary AS (
-                SELECT LA_Code, Person_ID, cluster, count(*) AS n_window,
+                SELECT person_key, cluster, count(*) AS n_window,
                        min({rank}) FILTER (WHERE Event_Type = 'Service' AND {rank} IS NOT NULL) AS best_rank,
                        count(*) FILTER (WHERE Event_Type IS DISTINCT FROM 'Service'
                             AND outcome <> 'NFA: Support ended as planned'
@@ -683,14 +685,14 @@ class DuckDBEngine:
                             AND outcome <> 'NFA: Support ended as planned' AND hierarchy < 100) AS b_outcome
                 FROM window_rows GROUP BY ALL
             ), window_best AS (
-                SELECT w.LA_Code, w.Person_ID, w.cluster,
+                SELECT w.person_key, w.cluster,
                        first(w.Service_Type) AS best_type,
                        bool_or({short_care.replace('Service_Component', 'w.Service_Component')}) AS best_short_care
-                FROM window_rows w JOIN window_summary s USING (LA_Code, Person_ID, cluster)
+                FROM window_rows w JOIN window_summary s USING (person_key, cluster)
                 WHERE w.Event_Type = 'Service' AND {rank.replace('Service_Type', 'w.Service_Type')} = s.best_rank
                 GROUP BY ALL
             ), nested AS (
-                SELECT LA_Code, Person_ID, cluster,
+                SELECT person_key, cluster,
                        bool_or(Event_Type = 'Service' AND Service_Component = 'Equipment') AS equipment,
                        first(hierarchy ORDER BY end_date DESC, hierarchy) FILTER (
                            WHERE Event_Type IN ('Assessment', 'Review') AND datediff('day', end_date, cluster_end) < 14
@@ -704,9 +706,9 @@ class DuckDBEngine:
                        AS n_qualifying, w.b_hierarchy, w.b_outcome, b.best_type, b.best_short_care,
                        coalesce(n.equipment, false) AS equipment, n.c_hierarchy, n.c_outcome
                 FROM new_clients c
-                LEFT JOIN window_summary w USING (LA_Code, Person_ID, cluster)
-                LEFT JOIN window_best b USING (LA_Code, Person_ID, cluster)
-                LEFT JOIN nested n USING (LA_Code, Person_ID, cluster)
+                LEFT JOIN window_summary w USING (person_key, cluster)
+                LEFT JOIN window_best b USING (person_key, cluster)
+                LEFT JOIN nested n USING (person_key, cluster)
             ), candidates AS (
                 SELECT *,
                        (n_window = 0 AND cluster_hierarchy < 100) OR n_qualifying > 0 AS a_candidate,
