@@ -36,11 +36,11 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from scrutiny.cld import api, measures, synthetic  # noqa: E402
 from scrutiny.cld.engine import DuckDBEngine  # noqa: E402
+from scrutiny.cld.extract import DEFAULT_MEMORY_LIMIT as MEMORY_LIMIT  # noqa: E402
 from scrutiny.cld.extract import connect, open_extract  # noqa: E402
 from scrutiny.cld.reference import ReferenceEngine  # noqa: E402
 
 PERIOD_END = "2025-12-31"
-MEMORY_LIMIT = "1GB"
 THREADS = 2  # the target machine: a laptop's two cores
 
 

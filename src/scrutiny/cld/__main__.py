@@ -8,7 +8,7 @@ import sys
 import pandas as pd
 
 from scrutiny.cld import api, measures, submissions, synthetic
-from scrutiny.cld.extract import ExtractError, data_quality, open_extract
+from scrutiny.cld.extract import DEFAULT_MEMORY_LIMIT, ExtractError, data_quality, open_extract
 from scrutiny.paths import resolve
 
 DEFAULT_EXTRACT = "data/processed/cld_synthetic.parquet"
@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--period-end", required=True, help="last day of the 12 months, a quarter end")
     run.add_argument("--population", help="COUNCIL:POP_18_64:POP_65_PLUS for 2B and 2C")
     run.add_argument("--out", help="folder for ascof.csv and waiting_times.csv (default: print)")
-    run.add_argument("--memory-limit", default="1500MB")
+    run.add_argument("--memory-limit", default=DEFAULT_MEMORY_LIMIT)
     run.add_argument("--discharges", help="hospital discharges for ASCOF 2D (default: <extract>_discharges "
                                           "beside the extract, if there is one)")
     run.add_argument("--submissions", default="auto", choices=submissions.MODES,

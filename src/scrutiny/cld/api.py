@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 
 from scrutiny.cld import measures, synthetic
 from scrutiny.cld.engine import DuckDBEngine
-from scrutiny.cld.extract import ExtractError, connect, open_extract
+from scrutiny.cld.extract import DEFAULT_MEMORY_LIMIT, ExtractError, connect, open_extract
 from scrutiny.paths import resolve
 
 LOCAL_NOTE = "local calculation, DHSC method"
@@ -23,7 +23,7 @@ OBSERVATION_COLUMNS = ["council_code", "metric_id", "period_start", "period_end"
 POPULATION_SOURCE = "data/raw/observations.csv"
 
 
-def open_engine(extract_path: str | Path, period_end: object, *, memory_limit: str = "1500MB",
+def open_engine(extract_path: str | Path, period_end: object, *, memory_limit: str = DEFAULT_MEMORY_LIMIT,
                 threads: int | None = None, discharges: str | Path | None = None, **options) -> DuckDBEngine:
     """Open and check an extract (and hospital discharges, for ASCOF 2D) and prepare it for the 12
     months ending ``period_end``; ``options`` go to :class:`DuckDBEngine` (submission selection)."""
