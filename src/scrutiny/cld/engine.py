@@ -46,7 +46,7 @@ def _band(age: str) -> str:
 # carries each row as one BIGINT: its order in the chronology, the number of requests and services up
 # to it, its start (days since 1900) and its band. Small fixed-width numbers keep the sorts cheap.
 _DAY_BITS = 17  # days since 1900-01-01, up to 2258
-_PACK_BITS = {"ord": (40, 21), "others": (19, 21), "start": (2, _DAY_BITS), "band": (0, 2)}
+_PACK_BITS = {"ord": (40, 21), "block_progress": (19, 1), "start": (2, _DAY_BITS), "band": (0, 2)}
 _PACK_BANDS = tuple("25 to 64" if band == "18 to 64" else band for band in _BANDS)  # 4.3.1 relabel
 _TYPE_PRIORITY = {"Request": 1, "Assessment": 2, "Service": 3}  # 4.3.2
 
@@ -73,7 +73,7 @@ def _pack() -> str:
     limit = 1 << _PACK_BITS["ord"][1]
     return (f"CASE WHEN ord >= {limit} OR band IS NULL "
             "THEN error('CLD waiting times: a person with over 2 million events, or an event without an age band') "
-            f"ELSE (ord << 40) | (others_so_far << 19) | ({_days('start_date')} << 2) | band END")
+            f"ELSE (ord << 40) | (block_progress << 19) | ({_days('start_date')} << 2) | band END")
 
 
 def _unpack(packed: str, part: str) -> str:
@@ -515,31 +515,28 @@ class DuckDBEngine:
                 -- (they yield no rows: only requests are kept after the windows)
                 SELECT person_key, row_id, is_request, is_assessment, progress, start_date, band,
                        row_number() OVER chronological AS ord,
-                       -- requests and services so far: equal at two assessments when none lies between
-                       CAST(sum(CASE WHEN is_assessment THEN 0 ELSE 1 END) OVER (chronological
-                           ROWS UNBOUNDED PRECEDING) AS BIGINT) AS others_so_far
+                       -- 4.3.4 assessment blocks: from an assessment on, does one with progress to
+                       -- services come before the next request or service? (The first of these rows
+                       -- decides: 1 for a progressing assessment, 0 for a request or service.)
+                       coalesce(first_value(CASE WHEN NOT is_assessment THEN 0 WHEN progress THEN 1 END
+                           IGNORE NULLS) OVER (chronological ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING),
+                           0) AS block_progress
                 FROM (SELECT * FROM valid UNION ALL SELECT * FROM responses)
                 WINDOW chronological AS (PARTITION BY person_key ORDER BY chronology_key)
             ), linked AS (
-                -- one ordered pass: for each request, the next assessment and next service (with their
-                -- order, start and band) and the next assessment with progress to services. The next
-                -- assessment after a request starts an assessment block (4.4), so the block's flag is 1
-                -- when that progressing assessment follows with no request or service between them.
-                -- The order is in the top bits of the packed row, so "the next one" is a plain min().
+                -- a second ordered pass: for each request, the next assessment and the next service, with
+                -- their order, start, band and (the assessment) its block's flag: the next assessment
+                -- after a request is the first of its block, so its block_progress is the block's flag
                 SELECT person_key, row_id, progress AS may_override, packed, next_a, next_s,
                        {_unpack('next_a', 'ord')} AS next_assessment, {_unpack('next_a', 'start')} AS a_start,
-                       {_unpack('next_a', 'band')} AS a_band,
-                       CASE WHEN next_a IS NOT NULL THEN CAST(coalesce({_unpack('next_progress', 'others')}
-                           = {_unpack('next_a', 'others')}, false) AS INTEGER) END AS a_flag,
+                       {_unpack('next_a', 'band')} AS a_band, {_unpack('next_a', 'block_progress')} AS a_flag,
                        {_unpack('next_s', 'ord')} AS next_service, {_unpack('next_s', 'start')} AS s_start,
                        {_unpack('next_s', 'band')} AS s_band
                 FROM (
                     SELECT person_key, row_id, is_request, progress, packed,
                            first_value(CASE WHEN is_assessment THEN packed END IGNORE NULLS) OVER after AS next_a,
                            first_value(CASE WHEN NOT is_assessment AND NOT is_request THEN packed END IGNORE NULLS)
-                               OVER after AS next_s,
-                           first_value(CASE WHEN is_assessment AND progress THEN packed END IGNORE NULLS)
-                               OVER after AS next_progress
+                               OVER after AS next_s
                     FROM (SELECT *, {_pack()} AS packed FROM numbered)
                     WINDOW after AS (PARTITION BY person_key ORDER BY packed
                                      ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING))
