@@ -524,14 +524,13 @@ class DuckDBEngine:
                 FROM (SELECT * FROM valid UNION ALL SELECT * FROM responses)
                 WINDOW chronological AS (PARTITION BY person_key ORDER BY chronology_key)
             ), linked AS (
-                -- a second ordered pass: for each request, the next assessment and the next service, with
-                -- their order, start, band and (the assessment) its block's flag: the next assessment
-                -- after a request is the first of its block, so its block_progress is the block's flag
-                SELECT person_key, row_id, progress AS may_override, packed, next_a, next_s,
-                       {_unpack('next_a', 'ord')} AS next_assessment, {_unpack('next_a', 'start')} AS a_start,
-                       {_unpack('next_a', 'band')} AS a_band, {_unpack('next_a', 'block_progress')} AS a_flag,
-                       {_unpack('next_s', 'ord')} AS next_service, {_unpack('next_s', 'start')} AS s_start,
-                       {_unpack('next_s', 'band')} AS s_band
+                -- a second ordered pass: for each request, the next assessment and the next service as
+                -- packed rows (their order, start, band and, for the assessment, its block's flag: the
+                -- next assessment after a request is the first of its block)
+                SELECT person_key, row_id, packed, next_a, next_s,
+                       -- 4.4.1: the request itself is the response
+                       progress AND (next_a IS NULL OR {_unpack('packed', 'start')} < {_unpack('next_a', 'start')})
+                           AS override
                 FROM (
                     SELECT person_key, row_id, is_request, progress, packed,
                            first_value(CASE WHEN is_assessment THEN packed END IGNORE NULLS) OVER after AS next_a,
@@ -541,60 +540,41 @@ class DuckDBEngine:
                     WINDOW after AS (PARTITION BY person_key ORDER BY packed
                                      ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING))
                 WHERE is_request
-            ), requested AS (
-                SELECT * EXCLUDE (packed, next_a, next_s),
-                       {_unpack('packed', 'ord')} AS ord, {_unpack('packed', 'start')} AS Event_Start_Date,
-                       {_unpack('packed', 'band')} AS Band,
-                       -- 4.4.1: the request itself is the response
-                       may_override AND (next_a IS NULL OR {_unpack('packed', 'start')} < {_unpack('next_a', 'start')})
-                           AS override
-                FROM linked
-            ), responded AS (
-                SELECT *, CASE WHEN override THEN ord ELSE next_assessment END AS first_ord,
-                       CASE WHEN override THEN 'Request' WHEN next_assessment IS NOT NULL
-                            THEN 'Assessment' END AS first_type,
-                       CASE WHEN override THEN Event_Start_Date ELSE a_start END AS first_start,
-                       CASE WHEN override THEN Band ELSE a_band END AS first_band,
-                       CASE WHEN override THEN NULL ELSE a_flag END AS first_flag
-                FROM requested
             ), adjusted AS (
-                SELECT *,
-                       next_service IS NOT NULL AND (first_ord IS NULL OR first_ord > next_service) AS service_first
-                FROM responded
-            ), final AS (
-                SELECT person_key, row_id, ord AS request_ord, Event_Start_Date AS request_start,
-                       Band AS request_band,
-                       CASE WHEN service_first THEN next_service ELSE first_ord END AS response_ord,
-                       CASE WHEN service_first THEN 'Service' ELSE first_type END AS response_type,
-                       CASE WHEN service_first THEN s_start ELSE first_start END AS response_start,
-                       CASE WHEN service_first THEN s_band ELSE first_band END AS response_band,
-                       NOT service_first AND (first_type = 'Request' OR
-                           (first_type = 'Assessment' AND first_flag = 1)) AS response_progress,
-                       NOT service_first AND first_type = 'Assessment' AND first_flag = 0 AS blocked,
-                       next_service, s_start, s_band
+                -- 4.4.2: a service before the response (or with none) becomes the response; packed rows
+                -- compare as their order numbers do
+                SELECT *, next_s IS NOT NULL AND (first_response IS NULL OR first_response > next_s) AS service_first
+                FROM (SELECT *, CASE WHEN override THEN packed ELSE next_a END AS first_response FROM linked)
+            ), responded AS (
+                SELECT person_key, row_id, packed,
+                       CASE WHEN service_first THEN next_s ELSE first_response END AS response,
+                       CASE WHEN service_first THEN 'Service' WHEN override THEN 'Request'
+                            WHEN next_a IS NOT NULL THEN 'Assessment' END AS response_type,
+                       NOT service_first AND (override OR {_unpack('next_a', 'block_progress')} = 1)
+                           AS response_progress,
+                       -- 4.4.3: an assessment block without progress to services blocks part 2
+                       CASE WHEN NOT service_first AND NOT override AND {_unpack('next_a', 'block_progress')} = 0
+                            THEN NULL ELSE next_s END AS service
                 FROM adjusted
-            ), services AS (
-                SELECT * EXCLUDE (blocked, next_service, s_start, s_band),
-                       CASE WHEN blocked THEN NULL ELSE next_service END AS service_ord,
-                       CASE WHEN blocked THEN NULL ELSE s_start END AS service_start,
-                       CASE WHEN blocked THEN NULL ELSE s_band END AS service_band
-                FROM final
             ), excluded AS (
                 -- 4.4.4: overlapping requests
                 SELECT *,
-                       coalesce(lag(greatest(response_ord, service_ord)) OVER p > request_ord, false)
-                       OR coalesce(response_ord <= coalesce(max(response_ord) OVER earlier, 0), false)
-                       OR coalesce(service_ord <= coalesce(max(service_ord) OVER earlier, 0), false) AS excluded
-                FROM services
-                WINDOW p AS (PARTITION BY person_key ORDER BY request_ord),
-                       earlier AS (PARTITION BY person_key ORDER BY request_ord
+                       coalesce(lag(greatest(response, service)) OVER p > packed, false)
+                       OR coalesce(response <= coalesce(max(response) OVER earlier, 0), false)
+                       OR coalesce(service <= coalesce(max(service) OVER earlier, 0), false) AS excluded
+                FROM responded
+                WINDOW p AS (PARTITION BY person_key ORDER BY packed),
+                       earlier AS (PARTITION BY person_key ORDER BY packed
                                    ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
             )
-            SELECT e.LA_Code, e.Person_ID, request_ord, request_start, e.Der_Event_End_Date AS request_end,
-                   request_band, e.Date_of_Death AS date_of_death,
-                   response_ord, response_type, response_start, response_band,
+            SELECT e.LA_Code, e.Person_ID, {_unpack('packed', 'ord')} AS request_ord,
+                   {_unpack('packed', 'start')} AS request_start, e.Der_Event_End_Date AS request_end,
+                   {_unpack('packed', 'band')} AS request_band, e.Date_of_Death AS date_of_death,
+                   {_unpack('response', 'ord')} AS response_ord, response_type,
+                   {_unpack('response', 'start')} AS response_start, {_unpack('response', 'band')} AS response_band,
                    coalesce(response_progress, false) AS response_progress,
-                   service_ord, service_start, service_band, excluded
+                   {_unpack('service', 'ord')} AS service_ord, {_unpack('service', 'start')} AS service_start,
+                   {_unpack('service', 'band')} AS service_band, excluded
             FROM excluded x JOIN cld_events e ON e.rowid = x.row_id
         """
 
