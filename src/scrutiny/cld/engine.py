@@ -42,9 +42,9 @@ def _band(age: str) -> str:
             f"WHEN {age} <= 64 THEN '18 to 64' ELSE '65 and above' END")
 
 
-# The waiting-time linkage (4.3) sorts each person's chronology once, on one HUGEINT key, and then
-# carries each row as one BIGINT: its order in the chronology, the number of requests and services up
-# to it, its start (days since 1900) and its band. Small fixed-width numbers keep the sorts cheap.
+# The waiting-time linkage (4.3) sorts each person's chronology on one HUGEINT key, then carries each
+# row as one BIGINT: its order in the chronology, whether its assessment block (from it on) has progress
+# to services, its start (days since 1900) and its band. Small fixed-width numbers keep the sorts cheap.
 _DAY_BITS = 17  # days since 1900-01-01, up to 2258
 _PACK_BITS = {"ord": (40, 21), "block_progress": (19, 1), "start": (2, _DAY_BITS), "band": (0, 2)}
 _PACK_BANDS = tuple("25 to 64" if band == "18 to 64" else band for band in _BANDS)  # 4.3.1 relabel
@@ -61,19 +61,22 @@ def _chronology_key() -> str:
     and 64 bits, so that any BIGINT record id keeps its place. One key sorts faster than four."""
     start, imported, top = _days("Event_Start_Date"), _days("ImportDate"), (1 << _DAY_BITS) - 1
     priority = "CASE Event_Type " + " ".join(f"WHEN '{t}' THEN {n}" for t, n in _TYPE_PRIORITY.items()) + " END"
-    return (f"CASE WHEN {start} NOT BETWEEN 0 AND {top} OR {imported} NOT BETWEEN 0 AND {top} "
-            "THEN error('CLD waiting times: an event start or import date outside 1900 to 2258') "
-            f"ELSE (CAST({start} AS HUGEINT) << 83) | (CAST({priority} AS HUGEINT) << 81) "
-            f"| (CAST({top} - {imported} AS HUGEINT) << 64) "
-            f"| ({(1 << 63) - 1}::HUGEINT - Der_Unique_Record_ID) END")
+    fits = (f"coalesce({start} BETWEEN 0 AND {top} AND {imported} BETWEEN 0 AND {top}, false) "
+            f"AND Der_Unique_Record_ID IS NOT NULL AND {priority} IS NOT NULL")
+    return (f"CASE WHEN {fits} THEN (CAST({start} AS HUGEINT) << 83) | (CAST({priority} AS HUGEINT) << 81) "
+            f"| (CAST({top} - {imported} AS HUGEINT) << 64) | ({(1 << 63) - 1}::HUGEINT - Der_Unique_Record_ID) "
+            "ELSE error('CLD waiting times: an event whose start or import date is missing or outside 1900 to "
+            "2258, or without a record id') END")
 
 
 def _pack() -> str:
-    """A chronology row as one BIGINT (order in the top bits, so packed values sort as the rows do)."""
-    limit = 1 << _PACK_BITS["ord"][1]
-    return (f"CASE WHEN ord >= {limit} OR band IS NULL "
+    """A chronology row (``ord``, ``block_progress``, ``start_date``, ``band``) as one BIGINT, its
+    order in the top bits so that packed rows sort as the rows do. The start was checked by the key."""
+    values = {"ord": "ord", "block_progress": "block_progress", "start": _days("start_date"), "band": "band"}
+    packed = " | ".join(f"(CAST({values[part]} AS BIGINT) << {shift})" for part, (shift, _) in _PACK_BITS.items())
+    return (f"CASE WHEN ord >= {1 << _PACK_BITS['ord'][1]} OR band IS NULL "
             "THEN error('CLD waiting times: a person with over 2 million events, or an event without an age band') "
-            f"ELSE (ord << 40) | (block_progress << 19) | ({_days('start_date')} << 2) | band END")
+            f"ELSE {packed} END")
 
 
 def _unpack(packed: str, part: str) -> str:

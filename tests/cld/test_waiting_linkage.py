@@ -1,0 +1,64 @@
+"""The waiting-time linkage's sort key and packed rows (engine helpers), checked inside DuckDB."""
+
+import itertools
+
+import duckdb
+import pytest
+
+from scrutiny.cld.engine import _PACK_BANDS, _chronology_key, _pack, _unpack
+
+BIGGEST, SMALLEST = (1 << 63) - 1, -(1 << 63)
+
+
+@pytest.fixture
+def con():
+    connection = duckdb.connect()
+    yield connection
+    connection.close()
+
+
+def test_one_key_orders_events_as_the_four_sort_keys_do(con):
+    # ties on start and type fall to ImportDate, then to the record id, both descending, over the
+    # whole BIGINT range of record ids
+    rows = list(itertools.product(["2024-05-01", "2024-05-02"], ["Service", "Request", "Assessment"],
+                                  ["2024-06-30", "2024-09-30"], [SMALLEST, -1, 0, 7, BIGGEST]))
+    con.execute("CREATE TABLE events (Event_Start_Date DATE, Event_Type VARCHAR, ImportDate DATE, "
+                "Der_Unique_Record_ID BIGINT)")
+    con.executemany("INSERT INTO events VALUES (?, ?, ?, ?)", rows)
+    by_key = con.execute(f"SELECT * FROM events ORDER BY {_chronology_key()}").fetchall()
+    by_fields = con.execute("""
+        SELECT * FROM events ORDER BY Event_Start_Date,
+            CASE Event_Type WHEN 'Request' THEN 1 WHEN 'Assessment' THEN 2 ELSE 3 END,
+            ImportDate DESC, Der_Unique_Record_ID DESC""").fetchall()
+    assert len(by_key) == len(rows)
+    assert by_key == by_fields
+
+
+@pytest.mark.parametrize("start, imported, record", [
+    ("1899-12-31", "2024-06-30", 1), ("2024-05-01", "2259-01-01", 1), ("2024-05-01", None, 1),
+    ("2024-05-01", "2024-06-30", None)])
+def test_an_event_the_key_cannot_hold_is_an_error(con, start, imported, record):
+    con.execute("CREATE TABLE events (Event_Start_Date DATE, Event_Type VARCHAR, ImportDate DATE, "
+                "Der_Unique_Record_ID BIGINT)")
+    con.execute("INSERT INTO events VALUES (?, 'Request', ?, ?)", [start, imported, record])
+    with pytest.raises(duckdb.Error, match="CLD waiting times: an event whose start or import date"):
+        con.execute(f"SELECT {_chronology_key()} FROM events").fetchall()
+
+
+def test_a_packed_row_gives_back_what_was_packed_and_sorts_by_its_order(con):
+    rows = con.execute(f"""
+        WITH rows AS (SELECT * FROM (VALUES (1, 1, DATE '2023-04-01', 2), (2, 0, DATE '1900-01-01', 3),
+                                            (2097151, 1, DATE '2258-11-11', 0))
+                      t(ord, block_progress, start_date, band))
+        SELECT {_unpack('packed', 'ord')}, {_unpack('packed', 'block_progress')},
+               {_unpack('packed', 'start')}, {_unpack('packed', 'band')}
+        FROM (SELECT {_pack()} AS packed FROM rows) ORDER BY packed""").fetchall()
+    assert [(r[0], r[1], str(r[2]), r[3]) for r in rows] == [
+        (1, 1, "2023-04-01", _PACK_BANDS[2]), (2, 0, "1900-01-01", "65 and above"),
+        (2097151, 1, "2258-11-11", "Unknown")]
+
+
+def test_a_person_with_too_many_events_for_the_packed_row_is_an_error(con):
+    with pytest.raises(duckdb.Error, match="over 2 million events"):
+        con.execute(f"SELECT {_pack()} FROM (SELECT 2097152 AS ord, 0 AS block_progress, "
+                    "DATE '2024-01-01' AS start_date, 1 AS band)").fetchall()
