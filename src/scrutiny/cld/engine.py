@@ -55,27 +55,36 @@ def _days(date: str) -> str:
     return f"datediff('day', DATE '1900-01-01', {date})"
 
 
-def _chronology_key() -> str:
-    """A person's chronology order (4.3.2) as one HUGEINT: start day, type priority, then ImportDate
-    and ``Der_Unique_Record_ID`` both descending (as their complements), in bit fields of 17, 2, 17
-    and 64 bits, so that any BIGINT record id keeps its place. One key sorts faster than four."""
-    start, imported, top = _days("Event_Start_Date"), _days("ImportDate"), (1 << _DAY_BITS) - 1
+def _chronology_key(first_start, last_start, first_import, last_import, low_id: int, high_id: int) -> str:
+    """A person's chronology order (4.3.2) as one integer: start day, type priority, then ImportDate
+    and ``Der_Unique_Record_ID`` both descending, each in a bit field just wide enough for the range
+    of the events (the bounds given), so that any BIGINT record id keeps its place. The key is a BIGINT
+    when the fields fit in 63 bits (a council's or the national extract: one key sorts faster than
+    four) and a HUGEINT when they do not. Events without these fields are an error."""
     priority = "CASE Event_Type " + " ".join(f"WHEN '{t}' THEN {n}" for t, n in _TYPE_PRIORITY.items()) + " END"
-    fits = (f"coalesce({start} BETWEEN 0 AND {top} AND {imported} BETWEEN 0 AND {top}, false) "
-            f"AND Der_Unique_Record_ID IS NOT NULL AND {priority} IS NOT NULL")
-    return (f"CASE WHEN {fits} THEN (CAST({start} AS HUGEINT) << 83) | (CAST({priority} AS HUGEINT) << 81) "
-            f"| (CAST({top} - {imported} AS HUGEINT) << 64) | ({(1 << 63) - 1}::HUGEINT - Der_Unique_Record_ID) "
-            "ELSE error('CLD waiting times: an event whose start or import date is missing or outside 1900 to "
-            "2258, or without a record id') END")
+    widths = [(high_id - low_id).bit_length(), (last_import - first_import).days.bit_length(),
+              max(_TYPE_PRIORITY.values()).bit_length(), (last_start - first_start).days.bit_length()]
+    kind = "BIGINT" if sum(widths) <= 63 else "HUGEINT"
+    fields = [f"CAST({high_id} AS {kind}) - Der_Unique_Record_ID",  # least significant first
+              f"datediff('day', ImportDate, DATE '{last_import}')", priority,
+              f"datediff('day', DATE '{first_start}', Event_Start_Date)"]
+    shifts = [sum(widths[:n]) for n in range(len(widths))]
+    key = " | ".join(f"(CAST({field} AS {kind}) << {shift})" for field, shift in zip(fields, shifts, strict=True))
+    known = ("Event_Start_Date IS NOT NULL AND ImportDate IS NOT NULL AND Der_Unique_Record_ID IS NOT NULL "
+             f"AND Event_Type IN {_list(_TYPE_PRIORITY)}")
+    return (f"CASE WHEN {known} THEN {key} "
+            "ELSE error('CLD waiting times: an event without a start date, import date or record id') END")
 
 
 def _pack() -> str:
     """A chronology row (``ord``, ``block_progress``, ``start_date``, ``band``) as one BIGINT, its
-    order in the top bits so that packed rows sort as the rows do. The start was checked by the key."""
+    order in the top bits so that packed rows sort as the rows do."""
     values = {"ord": "ord", "block_progress": "block_progress", "start": _days("start_date"), "band": "band"}
     packed = " | ".join(f"(CAST({values[part]} AS BIGINT) << {shift})" for part, (shift, _) in _PACK_BITS.items())
     return (f"CASE WHEN ord >= {1 << _PACK_BITS['ord'][1]} OR band IS NULL "
-            "THEN error('CLD waiting times: a person with over 2 million events, or an event without an age band') "
+            f"OR {_days('start_date')} NOT BETWEEN 0 AND {(1 << _DAY_BITS) - 1} "
+            "THEN error('CLD waiting times: a person with over 2 million events, or an event starting outside "
+            "1900 to 2258 or without an age band') "
             f"ELSE {packed} END")
 
 
@@ -472,6 +481,12 @@ class DuckDBEngine:
         """One row per valid request (4.2 to 4.4), as SQL. The windows carry only numbers: a person
         key, one sort key and one packed BIGINT per row; each request's council, person, end and date
         of death are joined back at the end, for the requests alone."""
+        bounds = self.con.execute("""
+            SELECT min(Event_Start_Date), max(Event_Start_Date), min(ImportDate), max(ImportDate),
+                   min(Der_Unique_Record_ID), max(Der_Unique_Record_ID) FROM cld_events""").fetchall()[0]
+        # no events, or none with these fields (an error if any such event is linked): any bounds will do
+        default = (codes.WAITING_TIMES_START.date(),) * 4 + (0, 0)
+        key = _chronology_key(*(given if given is not None else other for given, other in zip(bounds, default, strict=True)))
         request_progress = f"Event_Outcome IN {_list(codes.REQUEST_PROGRESS)}"
         blocking = (codes.ST_MAX, codes.OTHER_SHORT)
         horizons = " ".join(f"WHEN Service_Type IN {_list(types)} THEN {months}"
@@ -480,7 +495,7 @@ class DuckDBEngine:
             WITH requests AS NOT MATERIALIZED (
                 -- 4.2.3 and 4.2.5 (each part of the linkage scans the events for its own rows: cheaper
                 -- than holding them all once)
-                SELECT rowid AS row_id, person_key, {_chronology_key()} AS chronology_key, true AS is_request,
+                SELECT rowid AS row_id, person_key, {key} AS chronology_key, true AS is_request,
                        false AS is_assessment, Event_Start_Date AS start_date,
                        CAST(enum_code(Der_Working_Age_Band) AS BIGINT) AS band,
                        -- the three-conversations override may apply (4.4.1)
@@ -503,7 +518,7 @@ class DuckDBEngine:
                  AND s.end_or_open >= r.start_date - to_months(s.months)
             ), responses AS NOT MATERIALIZED (
                 -- the candidate responses and services RS (4.2.2) aged 25 or over (4.3.1)
-                SELECT rowid AS row_id, person_key, {_chronology_key()} AS chronology_key, false AS is_request,
+                SELECT rowid AS row_id, person_key, {key} AS chronology_key, false AS is_request,
                        Event_Type = 'Assessment' AS is_assessment, Event_Start_Date AS start_date,
                        CAST(enum_code(Der_Working_Age_Band) AS BIGINT) AS band,
                        -- an assessment progresses to services (4.3.4)
