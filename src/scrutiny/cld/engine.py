@@ -517,16 +517,21 @@ class DuckDBEngine:
                   ON s.person_key = r.person_key AND s.start_date < r.start_date
                  AND s.end_or_open >= r.start_date - to_months(s.months)
             ), responses AS NOT MATERIALIZED (
-                -- the candidate responses and services RS (4.2.2) aged 25 or over (4.3.1)
+                -- the candidate responses and services RS (4.2.2) aged 25 or over (4.3.1): assessments
+                -- (with whether each progresses to services, 4.3.4), then services, each type scanned
+                -- on its own (cheaper than one scan testing both)
                 SELECT rowid AS row_id, person_key, {key} AS chronology_key, false AS is_request,
-                       Event_Type = 'Assessment' AS is_assessment, Event_Start_Date AS start_date,
+                       true AS is_assessment, Event_Start_Date AS start_date,
                        CAST(enum_code(Der_Working_Age_Band) AS BIGINT) AS band,
-                       -- an assessment progresses to services (4.3.4)
-                       coalesce(Event_Type = 'Assessment' AND Event_Outcome IN {_list(codes.ASSESSMENT_TO_SERVICE)},
-                                false) AS progress
+                       coalesce(Event_Outcome IN {_list(codes.ASSESSMENT_TO_SERVICE)}, false) AS progress
                 FROM cld_events
-                WHERE ((Event_Type = 'Assessment' AND Assessment_Type IN {_list(codes.ASSESSMENT_TYPES)})
-                       OR (Event_Type = 'Service' AND Service_Type IN {_list(codes.LTS_TYPES + codes.SHORT_TYPES)}))
+                WHERE Event_Type = 'Assessment' AND Assessment_Type IN {_list(codes.ASSESSMENT_TYPES)}
+                  AND Der_Age_Event_Start_Date >= 25
+                UNION ALL
+                SELECT rowid, person_key, {key}, false, false, Event_Start_Date,
+                       CAST(enum_code(Der_Working_Age_Band) AS BIGINT), false
+                FROM cld_events
+                WHERE Event_Type = 'Service' AND Service_Type IN {_list(codes.LTS_TYPES + codes.SHORT_TYPES)}
                   AND Der_Age_Event_Start_Date >= 25
             ), numbered AS (
                 -- 4.3.2: each person's chronology in order; people with no valid request are kept
