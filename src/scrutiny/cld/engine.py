@@ -478,15 +478,19 @@ class DuckDBEngine:
         return table
 
     def _requests_sql(self) -> str:
-        """One row per valid request (4.2 to 4.4), as SQL. The windows carry only numbers: a person
-        key, one sort key and one packed BIGINT per row; each request's council, person, end and date
+        """One row per valid request (4.2 to 4.4), as SQL.
+
+        Each person's chronology is sorted twice: once on one integer key, numbering the rows and
+        flagging assessment blocks, and once on the packed rows, finding each request's next assessment
+        and next service. Both sorts carry only numbers; each request's council, person, end and date
         of death are joined back at the end, for the requests alone."""
         bounds = self.con.execute("""
             SELECT min(Event_Start_Date), max(Event_Start_Date), min(ImportDate), max(ImportDate),
                    min(Der_Unique_Record_ID), max(Der_Unique_Record_ID) FROM cld_events""").fetchall()[0]
         # no events, or none with these fields (an error if any such event is linked): any bounds will do
         default = (codes.WAITING_TIMES_START.date(),) * 4 + (0, 0)
-        key = _chronology_key(*(given if given is not None else other for given, other in zip(bounds, default, strict=True)))
+        key = _chronology_key(*(bound if bound is not None else fallback
+                                for bound, fallback in zip(bounds, default, strict=True)))
         request_progress = f"Event_Outcome IN {_list(codes.REQUEST_PROGRESS)}"
         blocking = (codes.ST_MAX, codes.OTHER_SHORT)
         horizons = " ".join(f"WHEN Service_Type IN {_list(types)} THEN {months}"
@@ -509,8 +513,8 @@ class DuckDBEngine:
             ), existing AS NOT MATERIALIZED (
                 -- 4.2.4: the services that make a person an existing client, and for how many months
                 -- after their end (ongoing low-level support never does)
-                SELECT person_key, Event_Start_Date AS start_date, coalesce(Der_Event_End_Date, {OPEN_END}) AS end_or_open,
-                       CASE {horizons} END AS months
+                SELECT person_key, Event_Start_Date AS start_date,
+                       coalesce(Der_Event_End_Date, {OPEN_END}) AS end_or_open, CASE {horizons} END AS months
                 FROM cld_events WHERE Event_Type = 'Service' AND Service_Type IN {_list(codes.LTS_TYPES + blocking)}
             ), valid AS (
                 SELECT r.* FROM requests r ANTI JOIN existing s
@@ -534,8 +538,9 @@ class DuckDBEngine:
                 WHERE Event_Type = 'Service' AND Service_Type IN {_list(codes.LTS_TYPES + codes.SHORT_TYPES)}
                   AND Der_Age_Event_Start_Date >= 25
             ), numbered AS (
-                -- 4.3.2: each person's chronology in order; people with no valid request are kept
-                -- (they yield no rows: only requests are kept after the windows)
+                -- 4.3.2: each person's chronology in order. People with no valid request are kept (4.3.3
+                -- drops them): they yield no rows, as only requests are kept after the windows, and
+                -- carrying them costs less than a join to drop them
                 SELECT person_key, row_id, is_request, is_assessment, progress, start_date, band,
                        row_number() OVER chronological AS ord,
                        -- 4.3.4 assessment blocks: from an assessment on, does one with progress to
