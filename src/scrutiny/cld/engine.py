@@ -61,20 +61,50 @@ def _band(age: str) -> str:
             f"WHEN {age} <= 64 THEN '18 to 64' ELSE '65 and above' END")
 
 
-# A chronology row packed into one BIGINT (waiting-time linkage): its order in the person's
-# chronology, the number of requests and services up to it, its start (days since 1900) and band.
-_PACK_BITS = {"ord": (40, 21), "others": (19, 21), "start": (2, 17), "band": (0, 2)}
-_PACK_BANDS = ("Unknown", "Under 18", "25 to 64", "65 and above")
+# The waiting-time linkage (4.3) sorts each person's chronology on one HUGEINT key, then carries each
+# row as one BIGINT: its order in the chronology, whether its assessment block (from it on) has progress
+# to services, its start (days since 1900) and its band. Small fixed-width numbers keep the sorts cheap.
+_DAY_BITS = 17  # days since 1900-01-01, up to 2258
+_PACK_BITS = {"ord": (40, 21), "block_progress": (19, 1), "start": (2, _DAY_BITS), "band": (0, 2)}
+_PACK_BANDS = tuple("25 to 64" if band == "18 to 64" else band for band in _BANDS)  # 4.3.1 relabel
+_TYPE_PRIORITY = {"Request": 1, "Assessment": 2, "Service": 3}  # 4.3.2
+
+
+def _days(date: str) -> str:
+    return f"datediff('day', DATE '1900-01-01', {date})"
+
+
+def _chronology_key(first_start, last_start, first_import, last_import, low_id: int, high_id: int) -> str:
+    """A person's chronology order (4.3.2) as one integer: start day, type priority, then ImportDate
+    and ``Der_Unique_Record_ID`` both descending, each in a bit field just wide enough for the range
+    of the events (the bounds given), so that any BIGINT record id keeps its place. The key is a BIGINT
+    when the fields fit in 63 bits (a council's or the national extract: one key sorts faster than
+    four) and a HUGEINT when they do not. Events without these fields are an error."""
+    priority = "CASE Event_Type " + " ".join(f"WHEN '{t}' THEN {n}" for t, n in _TYPE_PRIORITY.items()) + " END"
+    widths = [(high_id - low_id).bit_length(), (last_import - first_import).days.bit_length(),
+              max(_TYPE_PRIORITY.values()).bit_length(), (last_start - first_start).days.bit_length()]
+    kind = "BIGINT" if sum(widths) <= 63 else "HUGEINT"
+    fields = [f"CAST({high_id} AS {kind}) - Der_Unique_Record_ID",  # least significant first
+              f"datediff('day', ImportDate, DATE '{last_import}')", priority,
+              f"datediff('day', DATE '{first_start}', Event_Start_Date)"]
+    shifts = [sum(widths[:n]) for n in range(len(widths))]
+    key = " | ".join(f"(CAST({field} AS {kind}) << {shift})" for field, shift in zip(fields, shifts, strict=True))
+    known = ("Event_Start_Date IS NOT NULL AND ImportDate IS NOT NULL AND Der_Unique_Record_ID IS NOT NULL "
+             f"AND Event_Type IN {_list(_TYPE_PRIORITY)}")
+    return (f"CASE WHEN {known} THEN {key} "
+            "ELSE error('CLD waiting times: an event without a start date, import date or record id') END")
 
 
 def _pack() -> str:
-    limit = 1 << _PACK_BITS["ord"][1]
-    days = "datediff('day', DATE '1900-01-01', Event_Start_Date)"
-    band = "CASE Band " + " ".join(f"WHEN '{b}' THEN {n}" for n, b in enumerate(_PACK_BANDS)) + " END"
-    return (f"CASE WHEN ord >= {limit} OR {days} NOT BETWEEN 0 AND {(1 << 17) - 1} OR {band} IS NULL "
-            "THEN error('CLD waiting times: a person with over 2 million events, a start date outside "
-            "1900 to 2258 or an unexpected age band') "
-            f"ELSE (ord << 40) | (others_so_far << 19) | ({days} << 2) | {band} END")
+    """A chronology row (``ord``, ``block_progress``, ``start_date``, ``band``) as one BIGINT, its
+    order in the top bits so that packed rows sort as the rows do."""
+    values = {"ord": "ord", "block_progress": "block_progress", "start": _days("start_date"), "band": "band"}
+    packed = " | ".join(f"(CAST({values[part]} AS BIGINT) << {shift})" for part, (shift, _) in _PACK_BITS.items())
+    return (f"CASE WHEN ord >= {1 << _PACK_BITS['ord'][1]} OR band IS NULL "
+            f"OR {_days('start_date')} NOT BETWEEN 0 AND {(1 << _DAY_BITS) - 1} "
+            "THEN error('CLD waiting times: a person with over 2 million events, or an event starting outside "
+            "1900 to 2258 or without an age band') "
+            f"ELSE {packed} END")
 
 
 def _unpack(packed: str, part: str) -> str:
@@ -470,17 +500,19 @@ class DuckDBEngine:
         since = f"AND Quarter_Start >= DATE '{pd.Timestamp(from_quarter).date()}'" if from_quarter else ""
         table = self._query(f"""
             WITH requests AS ({self._requests_sql()}), waits AS (
-                SELECT LA_Code, '{response}' AS Metric, date_trunc('quarter', response_start) AS Quarter_Start,
-                       response_band AS Age_Band, datediff('day', request_start, response_start) AS Days
-                FROM requests WHERE NOT excluded AND response_start IS NOT NULL
-                UNION ALL
-                SELECT LA_Code, '{service}', date_trunc('quarter', service_start), service_band,
-                       datediff('day', request_start, service_start)
-                FROM requests WHERE NOT excluded AND service_start IS NOT NULL
+                -- each request read once for both waits (a second read would hold every request)
+                SELECT LA_Code, part.Metric,
+                       date_trunc('quarter', CASE WHEN part.is_response THEN response_start ELSE service_start END)
+                           AS Quarter_Start,
+                       CASE WHEN part.is_response THEN response_band ELSE service_band END AS Age_Band,
+                       datediff('day', request_start, CASE WHEN part.is_response THEN response_start ELSE service_start END)
+                           AS Days
+                FROM requests CROSS JOIN (VALUES (true, '{response}'), (false, '{service}')) part(is_response, Metric)
+                WHERE NOT excluded
             )
             SELECT LA_Code, Metric, CAST(Quarter_Start AS TIMESTAMP) AS Quarter_Start, Age_Band,
                    CAST(median(Days) AS DOUBLE) AS Median_Waiting_Time, count(*) AS Number_Of_Waiting_Times_Identified
-            FROM waits WHERE Age_Band IN {_list(measures.WAIT_BANDS)} {since}
+            FROM waits WHERE Days IS NOT NULL AND Age_Band IN {_list(measures.WAIT_BANDS)} {since}
             GROUP BY ALL ORDER BY LA_Code, Metric, Quarter_Start, Age_Band
         """)
         table["Quarter_Start"] = pd.to_datetime(table["Quarter_Start"])
@@ -488,115 +520,132 @@ class DuckDBEngine:
         return table
 
     def _requests_sql(self) -> str:
-        lts, short = _list(codes.LTS_TYPES), _list((codes.ST_MAX, codes.OTHER_SHORT))
-        # only the columns the linkage reads travel through its windows and joins
-        columns = ("person_key, LA_Code, Person_ID, Event_Type, Event_Start_Date, Der_Event_End_Date, Der_Working_Age_Band, "
-                   "Date_of_Death, Der_Conversation, Event_Outcome, ImportDate, Der_Unique_Record_ID, Service_Type, "
-                   "Der_Age_Event_Start_Date")
+        """One row per valid request (4.2 to 4.4), as SQL.
+
+        Each person's chronology is sorted twice: once on one integer key, numbering the rows and
+        flagging assessment blocks, and once on the packed rows, finding each request's next assessment
+        and next service. Both sorts carry only numbers; each request's council, person, end and date
+        of death are joined back at the end, for the requests alone."""
+        bounds = self.con.execute("""
+            SELECT min(Event_Start_Date), max(Event_Start_Date), min(ImportDate), max(ImportDate),
+                   min(Der_Unique_Record_ID), max(Der_Unique_Record_ID) FROM cld_events""").fetchall()[0]
+        # no events, or none with these fields (an error if any such event is linked): any bounds will do
+        default = (codes.WAITING_TIMES_START.date(),) * 4 + (0, 0)
+        key = _chronology_key(*(bound if bound is not None else fallback
+                                for bound, fallback in zip(bounds, default, strict=True)))
+        request_progress = f"Event_Outcome IN {_list(codes.REQUEST_PROGRESS)}"
+        blocking = (codes.ST_MAX, codes.OTHER_SHORT)
+        horizons = " ".join(f"WHEN Service_Type IN {_list(types)} THEN {months}"
+                            for types, months in ((codes.LTS_TYPES, 12), (blocking, 3)))
         return f"""
-            WITH rs AS MATERIALIZED (
-                SELECT {columns} FROM cld_events
-                WHERE (Event_Type = 'Assessment' AND Assessment_Type IN {_list(codes.ASSESSMENT_TYPES)})
-                   OR (Event_Type = 'Service' AND Service_Type IN {_list(codes.LTS_TYPES + codes.SHORT_TYPES)})
-            ), requests AS MATERIALIZED (
-                SELECT {columns.replace('person_key', 'r.person_key').replace(' LA_Code', ' r.LA_Code')} FROM cld_events r
-                WHERE r.Event_Type = 'Request' AND r.Client_Type = '{codes.SERVICE_USER}'
-                  AND r.Event_Start_Date >= DATE '{codes.WAITING_TIMES_START.date()}'
-                  AND r.Der_Age_Event_Start_Date >= 25
-                  AND r.Event_Outcome_Grouped NOT IN ('NFA', 'Admitted to hospital')
-                  AND NOT EXISTS (
-                      SELECT 1 FROM rs s
-                      WHERE s.Event_Type = 'Service' AND s.person_key = r.person_key
-                        AND s.Event_Start_Date < r.Event_Start_Date
-                        AND ((s.Service_Type IN {lts} AND (s.Der_Event_End_Date IS NULL OR
-                              s.Der_Event_End_Date >= r.Event_Start_Date - INTERVAL 12 MONTH))
-                          OR (s.Service_Type IN {short} AND (s.Der_Event_End_Date IS NULL OR
-                              s.Der_Event_End_Date >= r.Event_Start_Date - INTERVAL 3 MONTH))))
-            ), chronology AS (
-                SELECT *, CASE Der_Working_Age_Band WHEN '18 to 64' THEN '25 to 64'
-                          ELSE Der_Working_Age_Band END AS Band,
+            WITH requests AS NOT MATERIALIZED (
+                -- 4.2.3 and 4.2.5 (each part of the linkage scans the events for its own rows: cheaper
+                -- than holding them all once)
+                SELECT rowid AS row_id, person_key, {key} AS chronology_key, true AS is_request,
+                       false AS is_assessment, Event_Start_Date AS start_date,
+                       CAST(enum_code(Der_Working_Age_Band) AS BIGINT) AS band,
+                       -- the three-conversations override may apply (4.4.1)
+                       coalesce(Event_Start_Date < DATE '{codes.R2_SWITCH.date()}' AND Der_Conversation = 1
+                                AND {request_progress}, false) AS progress
+                FROM cld_events
+                WHERE Event_Type = 'Request' AND Client_Type = '{codes.SERVICE_USER}'
+                  AND Event_Start_Date >= DATE '{codes.WAITING_TIMES_START.date()}'
+                  AND Der_Age_Event_Start_Date >= 25
+                  AND Event_Outcome_Grouped NOT IN ('NFA', 'Admitted to hospital')
+            ), existing AS NOT MATERIALIZED (
+                -- 4.2.4: the services that make a person an existing client, and for how many months
+                -- after their end (ongoing low-level support never does)
+                SELECT person_key, Event_Start_Date AS start_date,
+                       coalesce(Der_Event_End_Date, {OPEN_END}) AS end_or_open, CASE {horizons} END AS months
+                FROM cld_events WHERE Event_Type = 'Service' AND Service_Type IN {_list(codes.LTS_TYPES + blocking)}
+            ), valid AS (
+                SELECT r.* FROM requests r ANTI JOIN existing s
+                  ON s.person_key = r.person_key AND s.start_date < r.start_date
+                 AND s.end_or_open >= r.start_date - to_months(s.months)
+            ), responses AS NOT MATERIALIZED (
+                -- the candidate responses and services RS (4.2.2) aged 25 or over (4.3.1): assessments
+                -- (with whether each progresses to services, 4.3.4), then services, each type scanned
+                -- on its own (cheaper than one scan testing both)
+                SELECT rowid AS row_id, person_key, {key} AS chronology_key, false AS is_request,
+                       true AS is_assessment, Event_Start_Date AS start_date,
+                       CAST(enum_code(Der_Working_Age_Band) AS BIGINT) AS band,
+                       coalesce(Event_Outcome IN {_list(codes.ASSESSMENT_TO_SERVICE)}, false) AS progress
+                FROM cld_events
+                WHERE Event_Type = 'Assessment' AND Assessment_Type IN {_list(codes.ASSESSMENT_TYPES)}
+                  AND Der_Age_Event_Start_Date >= 25
+                UNION ALL
+                SELECT rowid, person_key, {key}, false, false, Event_Start_Date,
+                       CAST(enum_code(Der_Working_Age_Band) AS BIGINT), false
+                FROM cld_events
+                WHERE Event_Type = 'Service' AND Service_Type IN {_list(codes.LTS_TYPES + codes.SHORT_TYPES)}
+                  AND Der_Age_Event_Start_Date >= 25
+            ), numbered AS (
+                -- 4.3.2: each person's chronology in order. People with no valid request are kept (4.3.3
+                -- drops them): they yield no rows, as only requests are kept after the windows, and
+                -- carrying them costs less than a join to drop them
+                SELECT person_key, row_id, is_request, is_assessment, progress, start_date, band,
                        row_number() OVER chronological AS ord,
-                       -- requests and services so far: equal at two assessments when none lies between
-                       count(*) FILTER (WHERE Event_Type <> 'Assessment') OVER (chronological
-                           ROWS UNBOUNDED PRECEDING) AS others_so_far
-                FROM (SELECT * FROM requests
-                      UNION ALL
-                      SELECT s.* FROM rs s SEMI JOIN (SELECT DISTINCT person_key FROM requests) q
-                             ON q.person_key = s.person_key
-                      WHERE s.Der_Age_Event_Start_Date >= 25)
-                WINDOW chronological AS (PARTITION BY person_key ORDER BY Event_Start_Date,
-                    CASE Event_Type WHEN 'Request' THEN 1 WHEN 'Assessment' THEN 2 ELSE 3 END,
-                    ImportDate DESC, Der_Unique_Record_ID DESC)
+                       -- 4.3.4 assessment blocks: from an assessment on, does one with progress to
+                       -- services come before the next request or service? (The first of these rows
+                       -- decides: 1 for a progressing assessment, 0 for a request or service.)
+                       coalesce(first_value(CASE WHEN NOT is_assessment THEN 0 WHEN progress THEN 1 END
+                           IGNORE NULLS) OVER (chronological ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING),
+                           0) AS block_progress
+                FROM (SELECT * FROM valid UNION ALL SELECT * FROM responses)
+                WINDOW chronological AS (PARTITION BY person_key ORDER BY chronology_key)
             ), linked AS (
-                -- one ordered pass: for each request, the next assessment and next service (with their
-                -- start and band) and the next assessment with progress to services. The next assessment
-                -- after a request starts an assessment block (4.4), so the block's flag is 1 when that
-                -- progressing assessment follows with no request or service between them. Each row's
-                -- order, start, band and count of earlier requests and services are packed into one
-                -- integer with the order in the top bits, so "the next one" is a plain min().
-                SELECT * EXCLUDE (next_a, next_s, next_progress),
-                       {_unpack('next_a', 'ord')} AS next_assessment, {_unpack('next_a', 'start')} AS a_start,
-                       {_unpack('next_a', 'band')} AS a_band,
-                       CASE WHEN next_a IS NOT NULL THEN CAST(coalesce({_unpack('next_progress', 'others')}
-                           = {_unpack('next_a', 'others')}, false) AS INTEGER) END AS a_flag,
-                       {_unpack('next_s', 'ord')} AS next_service, {_unpack('next_s', 'start')} AS s_start,
-                       {_unpack('next_s', 'band')} AS s_band,
-                       (Event_Start_Date < DATE '{codes.R2_SWITCH.date()}' AND Der_Conversation = 1
-                        AND Event_Outcome IN {_list(codes.REQUEST_PROGRESS)}
-                        AND (next_a IS NULL OR Event_Start_Date < {_unpack('next_a', 'start')})) AS override
+                -- a second ordered pass: for each request, the next assessment and the next service as
+                -- packed rows (their order, start, band and, for the assessment, its block's flag: the
+                -- next assessment after a request is the first of its block)
+                SELECT person_key, row_id, packed, next_a, next_s,
+                       -- 4.4.1: the request itself is the response
+                       progress AND (next_a IS NULL OR {_unpack('packed', 'start')} < {_unpack('next_a', 'start')})
+                           AS override
                 FROM (
-                    SELECT person_key, LA_Code, Person_ID, ord, Event_Type, Event_Start_Date, Der_Event_End_Date,
-                           Band, Date_of_Death, Der_Conversation, Event_Outcome,
-                           min(CASE WHEN Event_Type = 'Assessment' THEN packed END) OVER after AS next_a,
-                           min(CASE WHEN Event_Type = 'Service' THEN packed END) OVER after AS next_s,
-                           min(CASE WHEN Event_Type = 'Assessment' AND Event_Outcome IN
-                               {_list(codes.ASSESSMENT_TO_SERVICE)} THEN packed END) OVER after AS next_progress
-                    FROM (SELECT *, {_pack()} AS packed FROM chronology)
-                    WINDOW after AS (PARTITION BY person_key ORDER BY ord
+                    SELECT person_key, row_id, is_request, progress, packed,
+                           first_value(CASE WHEN is_assessment THEN packed END IGNORE NULLS) OVER after AS next_a,
+                           first_value(CASE WHEN NOT is_assessment AND NOT is_request THEN packed END IGNORE NULLS)
+                               OVER after AS next_s
+                    FROM (SELECT *, {_pack()} AS packed FROM numbered)
+                    WINDOW after AS (PARTITION BY person_key ORDER BY packed
                                      ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING))
-                WHERE Event_Type = 'Request'
-            ), responded AS (
-                SELECT *, CASE WHEN override THEN ord ELSE next_assessment END AS first_ord,
-                       CASE WHEN override THEN 'Request' WHEN next_assessment IS NOT NULL
-                            THEN 'Assessment' END AS first_type,
-                       CASE WHEN override THEN Event_Start_Date ELSE a_start END AS first_start,
-                       CASE WHEN override THEN Band ELSE a_band END AS first_band,
-                       CASE WHEN override THEN NULL ELSE a_flag END AS first_flag
-                FROM linked
+                WHERE is_request
             ), adjusted AS (
-                SELECT *,
-                       next_service IS NOT NULL AND (first_ord IS NULL OR first_ord > next_service) AS service_first
-                FROM responded
-            ), final AS (
-                SELECT person_key, LA_Code, Person_ID, ord AS request_ord, Event_Start_Date AS request_start,
-                       Der_Event_End_Date AS request_end, Band AS request_band, Date_of_Death AS date_of_death,
-                       CASE WHEN service_first THEN next_service ELSE first_ord END AS response_ord,
-                       CASE WHEN service_first THEN 'Service' ELSE first_type END AS response_type,
-                       CASE WHEN service_first THEN s_start ELSE first_start END AS response_start,
-                       CASE WHEN service_first THEN s_band ELSE first_band END AS response_band,
-                       NOT service_first AND (first_type = 'Request' OR
-                           (first_type = 'Assessment' AND first_flag = 1)) AS response_progress,
-                       NOT service_first AND first_type = 'Assessment' AND first_flag = 0 AS blocked,
-                       next_service, s_start, s_band
+                -- 4.4.2: a service before the response (or with none) becomes the response; packed rows
+                -- compare as their order numbers do
+                SELECT *, next_s IS NOT NULL AND (first_response IS NULL OR first_response > next_s) AS service_first
+                FROM (SELECT *, CASE WHEN override THEN packed ELSE next_a END AS first_response FROM linked)
+            ), responded AS (
+                SELECT person_key, row_id, packed,
+                       CASE WHEN service_first THEN next_s ELSE first_response END AS response,
+                       CASE WHEN service_first THEN 'Service' WHEN override THEN 'Request'
+                            WHEN next_a IS NOT NULL THEN 'Assessment' END AS response_type,
+                       NOT service_first AND (override OR {_unpack('next_a', 'block_progress')} = 1)
+                           AS response_progress,
+                       -- 4.4.3: an assessment block without progress to services blocks part 2
+                       CASE WHEN NOT service_first AND NOT override AND {_unpack('next_a', 'block_progress')} = 0
+                            THEN NULL ELSE next_s END AS service
                 FROM adjusted
-            ), services AS (
-                SELECT * EXCLUDE (blocked, next_service, s_start, s_band),
-                       CASE WHEN blocked THEN NULL ELSE next_service END AS service_ord,
-                       CASE WHEN blocked THEN NULL ELSE s_start END AS service_start,
-                       CASE WHEN blocked THEN NULL ELSE s_band END AS service_band
-                FROM final
+            ), excluded AS (
+                -- 4.4.4: overlapping requests
+                SELECT *,
+                       coalesce(lag(greatest(response, service)) OVER p > packed, false)
+                       OR coalesce(response <= coalesce(max(response) OVER earlier, 0), false)
+                       OR coalesce(service <= coalesce(max(service) OVER earlier, 0), false) AS excluded
+                FROM responded
+                WINDOW p AS (PARTITION BY person_key ORDER BY packed),
+                       earlier AS (PARTITION BY person_key ORDER BY packed
+                                   ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
             )
-            SELECT LA_Code, Person_ID, request_ord, request_start, request_end, request_band, date_of_death,
-                   response_ord, response_type, response_start, response_band,
+            SELECT e.LA_Code, e.Person_ID, {_unpack('packed', 'ord')} AS request_ord,
+                   {_unpack('packed', 'start')} AS request_start, e.Der_Event_End_Date AS request_end,
+                   {_unpack('packed', 'band')} AS request_band, e.Date_of_Death AS date_of_death,
+                   {_unpack('response', 'ord')} AS response_ord, response_type,
+                   {_unpack('response', 'start')} AS response_start, {_unpack('response', 'band')} AS response_band,
                    coalesce(response_progress, false) AS response_progress,
-                   service_ord, service_start, service_band,
-                   coalesce(lag(greatest(response_ord, service_ord)) OVER p > request_ord, false)
-                   OR coalesce(response_ord <= coalesce(max(response_ord) OVER earlier, 0), false)
-                   OR coalesce(service_ord <= coalesce(max(service_ord) OVER earlier, 0), false) AS excluded
-            FROM services
-            WINDOW p AS (PARTITION BY person_key ORDER BY request_ord),
-                   earlier AS (PARTITION BY person_key ORDER BY request_ord
-                               ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+                   {_unpack('service', 'ord')} AS service_ord, {_unpack('service', 'start')} AS service_start,
+                   {_unpack('service', 'band')} AS service_band, excluded
+            FROM excluded x JOIN cld_events e ON e.rowid = x.row_id
         """
 
     # ----------------------------------------------------------------------- ASCOF 2A (5.1)
