@@ -96,3 +96,18 @@ def test_engines_agree(people, period_end):
     same(fast.ascof_2e_people(), reference.ascof_2e_people(), ["LA_Code", "Person_ID"])
     same(fast.ascof_3d_people(), reference.ascof_3d_people(), ["LA_Code", "Person_ID"])
 
+
+
+def test_review_inside_a_reablement_cluster_is_a_nested_sequel():
+    """Found by the property test: a review within an ST-Max cluster (no service type) must stay in the
+    pool of later rows, so that it can be the nested outcome (sequel 4c) that outranks the cluster's own."""
+    reablement = {"kind": "Service", "start": 727, "length": 50, "service": ("Short term support: ST-Max", "Reablement"),
+                  "outcome": "NFA: Self-funded client or under 12wk disregard", "assessment": None,
+                  "mechanism": None, "client": "Service user", "conversation": False}
+    review = {**reablement, "kind": "Review", "start": 772, "length": None, "outcome": "Admitted to hospital"}
+    frame = build([{"birth_year": 1952, "birth_month": 7, "death": None, "accommodation": None, "gender": "Male",
+                    "psr": None, "events": [reablement, review]}])
+    extract = open_extract(frame)
+    for engine in (DuckDBEngine(extract, "2025-12-31"), ReferenceEngine(extract.frame(), "2025-12-31")):
+        cluster = engine.ascof_2a_clusters().iloc[0]
+        assert (cluster["sequel"], cluster["final_outcome"]) == ("4c", "Admitted to hospital"), type(engine).__name__

@@ -713,7 +713,9 @@ class DuckDBEngine:
                        coalesce(r.Event_Outcome, '{codes.INVALID}') AS outcome,
                        {usable_row.replace('Event_Outcome', 'r.Event_Outcome')} AS hierarchy
                 FROM new_clients c JOIN rows r ON r.person_key = c.person_key
-                WHERE NOT (r.Service_Type = '{codes.ST_MAX}' AND r.Event_Start_Date BETWEEN c.cluster_start
+                -- the cluster's own ST-Max rows are not its sequel (IS NOT DISTINCT FROM: an assessment or
+                -- review has no service type, and a NULL here must not drop it)
+                WHERE NOT (r.Service_Type IS NOT DISTINCT FROM '{codes.ST_MAX}' AND r.Event_Start_Date BETWEEN c.cluster_start
                            AND c.cluster_end)
                   AND r.Event_Start_Date >= c.cluster_start
             ), window_rows AS (
