@@ -47,10 +47,15 @@ def _council_type(con, periods: str) -> str:
     one byte per event rather than text. Sorted, so that ENUM order is the codes' text order."""
     councils = [row[0] for row in con.execute(f"SELECT DISTINCT LA_Code FROM {periods} ORDER BY 1").fetchall()]
     name = "cld_council_" + hashlib.sha1("\n".join(councils).encode()).hexdigest()[:16]
+    _enum_type(con, name, councils or [""])
+    return name
+
+
+def _enum_type(con, name: str, values) -> None:
+    """Create the ENUM type ``name`` of ``values`` (in order, once each) unless the connection has it."""
     exists = con.execute("SELECT count(*) FROM duckdb_types() WHERE type_name = ?", [name]).fetchall()[0][0]
     if not exists:
-        con.execute(f"CREATE TYPE {name} AS ENUM {_list(councils or [''])}")
-    return name
+        con.execute(f"CREATE TYPE {name} AS ENUM {_list(dict.fromkeys(values))}")
 
 
 _BANDS = ("Unknown", "Under 18", "18 to 64", "65 and above")  # the labels _band gives
@@ -138,10 +143,7 @@ def _code_tables(con) -> None:
     enums["Event_Outcome_Grouped"] = list(dict.fromkeys(codes.outcome_group().values()))
     enums["Band"] = list(_BANDS)
     for field, values in enums.items():
-        name = _enum_name(field)
-        exists = con.execute("SELECT count(*) FROM duckdb_types() WHERE type_name = ?", [name]).fetchall()[0][0]
-        if not exists:
-            con.execute(f"CREATE TYPE {name} AS ENUM {_list(dict.fromkeys(values))}")
+        _enum_type(con, _enum_name(field), values)
     con.register("cld_code_frame", codes.mapping_frame())
     con.execute("CREATE OR REPLACE TEMP TABLE cld_code_map AS SELECT * FROM cld_code_frame")
     con.unregister("cld_code_frame")
